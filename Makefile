@@ -1,0 +1,35 @@
+# Concierge — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+GO    ?= go
+TAGS  := webkit2_41
+BIN   := build/bin/concierge
+
+.PHONY: run test build frontend deps deps-test bench demo switchboard vet gotest fetest e2e clean
+
+run: deps build ## install what is missing, build, start the console (embedded switchboard)
+	$(BIN)
+
+test: deps-test ## install what is missing, run every test
+	@bash test/run-all.sh
+
+bench: deps ## run the benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem ./backend/...
+
+deps:
+	@build/deps.sh run
+
+deps-test:
+	@build/deps.sh test
+
+frontend:
+	cd frontend && npm run build
+
+# The console binary; wails build also writes the Linux desktop integration.
+build: frontend
+	$(GO) tool wails build -tags $(TAGS) -s -skipbindings -o concierge
+
+switchboard: ## the headless switchboard (pure Go)
+	CGO_ENABLED=0 $(GO) build -o build/bin/switchboard ./backend/cmd/switchboard
+
+clean:
+	rm -rf build/bin frontend/dist test/artifacts

@@ -1,0 +1,127 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/concierge-console/concierge/backend/console"
+	"github.com/concierge-console/concierge/backend/queue"
+)
+
+// Services returns the objects bound to the front-end, in binding order. The
+// front-end reaches them as window.go.app.<Type>.<Method>, or through the
+// bridge as POST /bridge/call {service: "<Type>", method, args}.
+func Services(ctx context.Context, c *console.Console) []any {
+	return []any{&Session{ctx: ctx, c: c}, &Queue{ctx: ctx, c: c}, &Presence{ctx: ctx, c: c}, &Settings{ctx: ctx, c: c}}
+}
+
+// Session is login and logout (L1, L5).
+type Session struct {
+	ctx context.Context
+	c   *console.Console
+}
+
+// Config tells the login window whether the switchboard is embedded.
+func (s *Session) Config() (console.SessionConfig, error) { return s.c.Config(), nil }
+
+// Login opens a session on the switchboard.
+func (s *Session) Login(req console.LoginRequest) (console.SessionInfo, error) {
+	return s.c.Login(s.ctx, req)
+}
+
+// Logout ends the session.
+func (s *Session) Logout() error { return s.c.Logout(s.ctx) }
+
+// Current returns the logged-in user, or null.
+func (s *Session) Current() (*console.SessionInfo, error) { return s.c.Current(), nil }
+
+// Queue is the queue panel's data and commands (Q1–Q6, W5, W7, W13).
+type Queue struct {
+	ctx context.Context
+	c   *console.Console
+}
+
+// Snapshot returns every queue with its waiting calls, and the attendants.
+func (q *Queue) Snapshot() (queue.Snapshot, error) { return q.c.Snapshot() }
+
+// Pickup takes a waiting call directly (Q5).
+func (q *Queue) Pickup(callID string) error { return q.c.CallAction(q.ctx, callID, "pickup") }
+
+// Reserve sets "priority in queue" on a call for me (Q6).
+func (q *Queue) Reserve(callID string) error { return q.c.CallAction(q.ctx, callID, "reserve") }
+
+// Answer answers a call offered to me (W5).
+func (q *Queue) Answer(callID string) error { return q.c.CallAction(q.ctx, callID, "answer") }
+
+// Reject sends an offered call back to the queue (W7).
+func (q *Queue) Reject(callID string) error { return q.c.CallAction(q.ctx, callID, "reject") }
+
+// SetNote sets a call's note (W13).
+func (q *Queue) SetNote(callID, note string) error { return q.c.SetNote(q.ctx, callID, note) }
+
+// Presence is the attendant's own availability (L4).
+type Presence struct {
+	ctx context.Context
+	c   *console.Console
+}
+
+// SetAvailable switches between available and busy.
+func (p *Presence) SetAvailable(on bool) error { return p.c.SetAvailable(p.ctx, on) }
+
+// Settings are the user's preferences, kept on the switchboard (S1–S4).
+type Settings struct {
+	ctx context.Context
+	c   *console.Console
+}
+
+// UserSettings is the settings document. Unknown fields survive a round
+// trip so older consoles do not erase newer settings.
+type UserSettings struct {
+	Language   string         `json:"language"`
+	Theme      string         `json:"theme"`
+	PanelOrder []string       `json:"panelOrder"`
+	Collapsed  []string       `json:"collapsed"`
+	Sizes      map[string]int `json:"sizes"`
+}
+
+// Get returns the settings, with defaults for what was never saved.
+func (s *Settings) Get() (UserSettings, error) {
+	doc, err := s.c.Settings(s.ctx)
+	if err != nil {
+		return UserSettings{}, err
+	}
+	out := UserSettings{Theme: "system", PanelOrder: []string{}, Collapsed: []string{}, Sizes: map[string]int{}}
+	if err := json.Unmarshal(doc, &out); err != nil {
+		return UserSettings{}, fmt.Errorf("settings: %w", err)
+	}
+	return out, nil
+}
+
+// Save stores the settings, keeping fields this console does not know.
+func (s *Settings) Save(in UserSettings) error {
+	old, err := s.c.Settings(s.ctx)
+	if err != nil {
+		return err
+	}
+	merged := map[string]json.RawMessage{}
+	if err := json.Unmarshal(old, &merged); err != nil || merged == nil {
+		merged = map[string]json.RawMessage{}
+	}
+	mine, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	fields := map[string]json.RawMessage{}
+	if err := json.Unmarshal(mine, &fields); err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	for k, v := range fields {
+		merged[k] = v
+	}
+	doc, err := json.Marshal(merged)
+	if err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	return s.c.SaveSettings(s.ctx, doc)
+}

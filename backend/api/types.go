@@ -1,0 +1,76 @@
+// Package api is the switchboard's HTTP API and WebSocket event stream, and
+// the Go client the console uses to talk to it. The wire types live here so
+// that server and client cannot drift apart; docs/openapi.yaml describes them.
+package api
+
+import (
+	"time"
+
+	"github.com/concierge-console/concierge/backend/queue"
+	"github.com/concierge-console/concierge/backend/store"
+)
+
+// Version is the API version in every path.
+const Version = "v1"
+
+// Health is the answer of GET /api/v1/health.
+type Health struct {
+	Status  string `json:"status"`
+	Version string `json:"version"`
+}
+
+// LoginRequest is the body of POST /api/v1/session.
+type LoginRequest struct {
+	Username  string `json:"username"`
+	Password  string `json:"password"`
+	Extension string `json:"extension,omitempty"`
+}
+
+// User is a user as the API shows it: never with secrets.
+type User struct {
+	Username  string     `json:"username"`
+	Name      string     `json:"name"`
+	Role      store.Role `json:"role"`
+	Extension string     `json:"extension"`
+	Queues    []string   `json:"queues"`
+}
+
+// Session is the answer of POST /api/v1/session.
+type Session struct {
+	Token   string    `json:"token"`
+	Expires time.Time `json:"expires"`
+	User    User      `json:"user"`
+}
+
+// Availability is the body of PUT /api/v1/me/availability.
+type Availability struct {
+	Available bool `json:"available"`
+}
+
+// Note is the body of PUT /api/v1/calls/{id}/note.
+type Note struct {
+	Note string `json:"note"`
+}
+
+// Error is the body of every non-2xx answer.
+type Error struct {
+	Error string `json:"error"`
+	Code  string `json:"code"`
+}
+
+// StreamMessage is one WebSocket message of GET /api/v1/events. The first
+// message is a snapshot unless the client's `since` could be replayed; every
+// later one is an event whose Seq is exactly one more than the one before.
+type StreamMessage struct {
+	Kind     string          `json:"kind"` // "snapshot" or "event"
+	Snapshot *queue.Snapshot `json:"snapshot,omitempty"`
+	Event    *queue.Event    `json:"event,omitempty"`
+}
+
+func publicUser(u store.User, extension string) User {
+	q := u.Queues
+	if q == nil {
+		q = []string{}
+	}
+	return User{Username: u.Username, Name: u.Name, Role: u.Role, Extension: extension, Queues: q}
+}

@@ -1,0 +1,342 @@
+// Package console is the attendant console's Go side, without any UI
+// toolkit: it connects to a switchboard (or runs one in-process), keeps a
+// mirror of its state from the event stream, and reports changes through an
+// Emitter. The Wails services and the browser bridge in app/ are thin
+// wrappers around it.
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/concierge-console/concierge/backend/api"
+	"github.com/concierge-console/concierge/backend/queue"
+	"github.com/concierge-console/concierge/backend/server"
+)
+
+// Emitter delivers named events to the front-end. Event names are
+// namespaced "area:what" (queue:event, connection:state, session:ended).
+type Emitter interface {
+	Emit(name string, data any)
+}
+
+// Config says where the console's switchboard is.
+type Config struct {
+	// Server is the switchboard address (https://host:port). Empty runs the
+	// embedded switchboard in-process.
+	Server string
+	// Fingerprint pins the switchboard's TLS certificate (SHA-256, hex).
+	Fingerprint string
+	// Embedded configures the in-process switchboard when Server is empty.
+	Embedded server.Config
+	Version  string
+}
+
+// Console is the state of one attendant console. Create it with New.
+type Console struct {
+	cfg  Config
+	emit Emitter
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	embedded *server.Server
+	client   *api.Client
+	session  *SessionInfo
+	stop     context.CancelFunc // ends the event stream of the session
+	done     chan struct{}
+	mirror   *Mirror
+}
+
+// SessionInfo is the logged-in user as the front-end sees it.
+type SessionInfo struct {
+	Username  string `json:"username"`
+	Name      string `json:"name"`
+	Role      string `json:"role"`
+	Extension string `json:"extension"`
+	Telephony bool   `json:"telephony"` // false for a login without extension (L2)
+}
+
+// SessionConfig tells the login window what to show.
+type SessionConfig struct {
+	Embedded bool   `json:"embedded"`
+	Server   string `json:"server"`
+	Version  string `json:"version"`
+}
+
+// LoginRequest is what the login window sends.
+type LoginRequest struct {
+	Username  string `json:"username"`
+	Password  string `json:"password"`
+	Extension string `json:"extension"`
+	Server    string `json:"server"`
+	Remember  bool   `json:"remember"`
+}
+
+// New returns a console; Start brings up the embedded switchboard if any.
+func New(cfg Config, emit Emitter, log *slog.Logger) *Console {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Console{cfg: cfg, emit: emit, log: log}
+}
+
+// Start starts the embedded switchboard when no server is configured.
+func (c *Console) Start(ctx context.Context) error {
+	if c.cfg.Server != "" {
+		return nil
+	}
+	sb, err := server.Start(ctx, c.cfg.Embedded)
+	if err != nil {
+		return fmt.Errorf("start embedded switchboard: %w", err)
+	}
+	c.mu.Lock()
+	c.embedded = sb
+	c.mu.Unlock()
+	c.log.Info("console: embedded switchboard running", "api", sb.URL(), "sip", sb.SIPAddr())
+	return nil
+}
+
+// Embedded returns the in-process switchboard, or nil.
+func (c *Console) Embedded() *server.Server {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.embedded
+}
+
+// Close logs out of the event stream and stops the embedded switchboard.
+func (c *Console) Close() error {
+	c.endSession()
+	c.mu.Lock()
+	sb := c.embedded
+	c.embedded = nil
+	c.mu.Unlock()
+	if sb != nil {
+		return sb.Close()
+	}
+	return nil
+}
+
+// Config returns what the login window needs.
+func (c *Console) Config() SessionConfig {
+	return SessionConfig{Embedded: c.cfg.Server == "", Server: c.cfg.Server, Version: c.cfg.Version}
+}
+
+func (c *Console) newClient(addr string) (*api.Client, error) {
+	if sb := c.Embedded(); sb != nil {
+		return api.NewClient(sb.URL(), api.HTTPClient(sb.Fingerprint())), nil
+	}
+	if addr == "" {
+		addr = c.cfg.Server
+	}
+	if addr == "" {
+		return nil, errors.New("no switchboard address")
+	}
+	if !strings.Contains(addr, "://") {
+		addr = "https://" + addr
+	}
+	if strings.HasPrefix(addr, "http://") {
+		return nil, errors.New("the switchboard must be reached over https")
+	}
+	return api.NewClient(addr, api.HTTPClient(c.cfg.Fingerprint)), nil
+}
+
+// Login opens a session on the switchboard and starts following its events.
+func (c *Console) Login(ctx context.Context, req LoginRequest) (SessionInfo, error) {
+	req.Username = strings.TrimSpace(req.Username)
+	if req.Username == "" || req.Password == "" {
+		return SessionInfo{}, errors.New("enter your username and password")
+	}
+	cl, err := c.newClient(strings.TrimSpace(req.Server))
+	if err != nil {
+		return SessionInfo{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	s, err := cl.Login(ctx, api.LoginRequest{Username: req.Username, Password: req.Password, Extension: req.Extension})
+	if err != nil {
+		return SessionInfo{}, loginError(err)
+	}
+	info := SessionInfo{
+		Username: s.User.Username, Name: s.User.Name, Role: string(s.User.Role),
+		Extension: s.User.Extension, Telephony: s.User.Extension != "",
+	}
+	c.endSession()
+	c.startSession(cl, info)
+	c.log.Info("console: logged in", "user", info.Username, "extension", info.Extension)
+	return info, nil
+}
+
+func loginError(err error) error {
+	var se *api.StatusError
+	switch {
+	case errors.Is(err, api.ErrFingerprint):
+		return fmt.Errorf("the switchboard's TLS certificate is not the trusted one: %w", err)
+	case errors.As(err, &se):
+		return errors.New(se.Msg)
+	}
+	return err
+}
+
+func (c *Console) startSession(cl *api.Client, info SessionInfo) {
+	ctx, cancel := context.WithCancel(context.Background())
+	m := NewMirror()
+	done := make(chan struct{})
+	c.mu.Lock()
+	c.client, c.session, c.stop, c.done, c.mirror = cl, &info, cancel, done, m
+	c.mu.Unlock()
+	go func() {
+		defer close(done)
+		err := cl.Follow(ctx, &follower{c: c, m: m})
+		if errors.Is(err, api.ErrUnauthorized) {
+			c.log.Warn("console: session ended by the switchboard", "err", err)
+			c.endSession()
+			c.emit.Emit("session:ended", map[string]string{"reason": "expired"})
+		}
+	}()
+}
+
+// endSession stops the event stream of the current session, if any.
+func (c *Console) endSession() {
+	c.mu.Lock()
+	stop, done := c.stop, c.done
+	c.client, c.session, c.stop, c.done, c.mirror = nil, nil, nil, nil, nil
+	c.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-done
+	}
+}
+
+// Logout ends the session on the switchboard.
+func (c *Console) Logout(ctx context.Context) error {
+	c.mu.Lock()
+	cl := c.client
+	c.mu.Unlock()
+	c.endSession()
+	if cl == nil {
+		return nil
+	}
+	if err := cl.Logout(ctx); err != nil && !errors.Is(err, api.ErrUnauthorized) {
+		return fmt.Errorf("log out: %w", err)
+	}
+	return nil
+}
+
+// Current returns the logged-in user, or nil.
+func (c *Console) Current() *SessionInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.session == nil {
+		return nil
+	}
+	s := *c.session
+	return &s
+}
+
+// ErrNotLoggedIn is returned by commands issued before Login.
+var ErrNotLoggedIn = errors.New("not logged in")
+
+func (c *Console) api() (*api.Client, *Mirror, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.client == nil {
+		return nil, nil, ErrNotLoggedIn
+	}
+	return c.client, c.mirror, nil
+}
+
+// Snapshot returns the mirrored queues and attendants.
+func (c *Console) Snapshot() (queue.Snapshot, error) {
+	_, m, err := c.api()
+	if err != nil {
+		return queue.Snapshot{}, err
+	}
+	return m.Snapshot(), nil
+}
+
+// CallAction runs answer, reject, pickup or reserve on a queued call.
+func (c *Console) CallAction(ctx context.Context, callID, action string) error {
+	cl, _, err := c.api()
+	if err != nil {
+		return err
+	}
+	return unwrap(cl.CallAction(ctx, callID, action))
+}
+
+// SetNote sets a call's note.
+func (c *Console) SetNote(ctx context.Context, callID, note string) error {
+	cl, _, err := c.api()
+	if err != nil {
+		return err
+	}
+	return unwrap(cl.SetNote(ctx, callID, note))
+}
+
+// SetAvailable toggles availability (L4).
+func (c *Console) SetAvailable(ctx context.Context, on bool) error {
+	cl, _, err := c.api()
+	if err != nil {
+		return err
+	}
+	return unwrap(cl.SetAvailable(ctx, on))
+}
+
+// Settings returns the user's settings document from the switchboard.
+func (c *Console) Settings(ctx context.Context) (json.RawMessage, error) {
+	cl, _, err := c.api()
+	if err != nil {
+		return nil, err
+	}
+	doc, err := cl.Settings(ctx)
+	return doc, unwrap(err)
+}
+
+// SaveSettings stores the user's settings document on the switchboard.
+func (c *Console) SaveSettings(ctx context.Context, doc json.RawMessage) error {
+	cl, _, err := c.api()
+	if err != nil {
+		return err
+	}
+	return unwrap(cl.PutSettings(ctx, doc))
+}
+
+// unwrap turns a switchboard error answer into its plain message, which is
+// written for the attendant.
+func unwrap(err error) error {
+	var se *api.StatusError
+	if errors.As(err, &se) {
+		return errors.New(se.Msg)
+	}
+	return err
+}
+
+// follower applies the event stream to the mirror and forwards it to the UI.
+type follower struct {
+	c *Console
+	m *Mirror
+}
+
+func (f *follower) Snapshot(s queue.Snapshot) {
+	f.m.Reset(s)
+	f.c.emit.Emit("queue:snapshot", f.m.Snapshot())
+}
+
+func (f *follower) Event(e queue.Event) {
+	f.m.Apply(e)
+	f.c.emit.Emit("queue:event", e)
+}
+
+func (f *follower) Connection(state string, err error) {
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+		f.c.log.Warn("console: switchboard connection", "state", state, "err", err)
+	}
+	f.c.emit.Emit("connection:state", map[string]string{"state": state, "error": msg})
+}

@@ -1,0 +1,141 @@
+// Command concierge is the attendant console: a Wails desktop window, or with
+// --headless the same front-end and services served to a browser. With no
+// --server it runs the switchboard in-process (the embedded default).
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+
+	"github.com/concierge-console/concierge/app"
+	"github.com/concierge-console/concierge/backend/console"
+	"github.com/concierge-console/concierge/backend/server"
+)
+
+//go:embed all:frontend/dist
+var assets embed.FS
+
+var version = "dev"
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "concierge:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var (
+		headless    = flag.Bool("headless", false, "serve the console to a browser instead of opening a window")
+		listen      = flag.String("listen", "127.0.0.1:8080", "with --headless: address of the browser bridge (loopback only)")
+		serverAddr  = flag.String("server", os.Getenv("CONCIERGE_SERVER"), "switchboard address (https://host:port); empty runs the embedded switchboard")
+		fingerprint = flag.String("fingerprint", os.Getenv("CONCIERGE_FINGERPRINT"), "SHA-256 fingerprint of the switchboard's TLS certificate, for a self-signed switchboard")
+		dataDir     = flag.String("data", defaultDataDir(), "data folder of the embedded switchboard and the local cache")
+		sipAddr     = flag.String("sip", "0.0.0.0:5060", "embedded switchboard: SIP address (UDP and TCP) callers and softphones use")
+		apiAddr     = flag.String("api", "127.0.0.1:0", "embedded switchboard: HTTPS API address (other consoles may connect here)")
+		siteFile    = flag.String("config", "", "embedded switchboard: site configuration file (queues, PBX); default: one queue \"reception\"")
+		debug       = flag.Bool("debug", false, "verbose logs")
+	)
+	flag.Parse()
+
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(log)
+
+	site, err := server.LoadSite(*siteFile)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	emitter := &app.Emitter{}
+	con := console.New(console.Config{
+		Server: *serverAddr, Fingerprint: *fingerprint, Version: version,
+		Embedded: server.Config{
+			DataDir: filepath.Join(*dataDir, "switchboard"), HTTPAddr: *apiAddr, SIPAddr: *sipAddr,
+			AdminPassword: os.Getenv("CONCIERGE_ADMIN_PASSWORD"), Site: site, Logger: log,
+		},
+	}, emitter, log)
+	if err := con.Start(ctx); err != nil {
+		return err
+	}
+	defer con.Close()
+
+	dist, err := fs.Sub(assets, "frontend/dist")
+	if err != nil {
+		return fmt.Errorf("front-end assets: %w", err)
+	}
+	services := app.Services(ctx, con)
+	if *headless {
+		return serveBridge(ctx, *listen, app.NewBridge(dist, services, log), emitter)
+	}
+	return wails.Run(&options.App{
+		Title:     "Concierge",
+		Width:     1440,
+		Height:    900,
+		MinWidth:  1024,
+		MinHeight: 640,
+		AssetServer: &assetserver.Options{
+			Assets: dist,
+		},
+		BackgroundColour:   &options.RGBA{R: 246, G: 247, B: 249, A: 255},
+		OnStartup:          emitter.AddWails,
+		Bind:               services,
+		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: "org.concierge.console"},
+		Linux:              &linux.Options{ProgramName: "concierge"},
+	})
+}
+
+func serveBridge(ctx context.Context, addr string, b *app.Bridge, emitter *app.Emitter) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("bridge: listen %s: %w", addr, err)
+	}
+	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
+		ln.Close()
+		return fmt.Errorf("bridge: %s is not a loopback address; the bridge has no login of its own", addr)
+	}
+	emitter.Add(b.Emit)
+	srv := &http.Server{Handler: b.Handler()}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	// Tests and scripts read this line to find an ephemeral port.
+	fmt.Printf("concierge: bridge listening on http://%s\n", ln.Addr())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("bridge: %w", err)
+	}
+	return nil
+}
+
+func defaultDataDir() string {
+	if d := os.Getenv("CONCIERGE_DATA"); d != "" {
+		return d
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ".concierge"
+	}
+	return filepath.Join(dir, "concierge")
+}

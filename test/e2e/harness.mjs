@@ -1,0 +1,85 @@
+// Shared helpers of the end-to-end tests: start the real console binary
+// (headless bridge + embedded switchboard) on ephemeral ports, drive Debian's
+// Chromium with playwright-core, save screenshots as artifacts.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const binary = join(root, 'build/bin/concierge');
+export const artifacts = join(root, 'test/artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+export const ADMIN_PASSWORD = 'e2e-admin-secret';
+
+/** Waits until a line of the stream matches re; returns the match. */
+function waitFor(stream, re, what, ms = 20000) {
+  return new Promise((res, rej) => {
+    let buf = '';
+    const timer = setTimeout(() => rej(new Error(`timed out waiting for ${what}; output so far:\n${buf}`)), ms);
+    stream.on('data', (d) => {
+      buf += d;
+      const m = buf.match(re);
+      if (m) {
+        clearTimeout(timer);
+        res(m);
+      }
+    });
+  });
+}
+
+/**
+ * Starts `concierge --headless` with its embedded switchboard in a fresh
+ * data dir. Returns { url, sip, stop }.
+ */
+export async function startConsole({ args = [] } = {}) {
+  const data = mkdtempSync(join(tmpdir(), 'concierge-e2e-'));
+  const proc = spawn(binary, ['--headless', '--listen', '127.0.0.1:0', '--sip', '127.0.0.1:0', '--data', data, ...args], {
+    env: { ...process.env, CONCIERGE_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((res) => proc.on('exit', res));
+  const [, url] = await waitFor(proc.stdout, /bridge listening on (http:\/\/\S+)/, 'the bridge');
+  const sipMatch = stderr.match(/sip=(\S+)/);
+  return {
+    url,
+    sip: sipMatch ? sipMatch[1] : undefined,
+    logs: () => stderr,
+    async stop() {
+      proc.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Launches Debian's Chromium headless, as root-safe as CI needs. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** Opens the console in a new page with the given UI locale. */
+export async function openConsole(browser, url, locale = 'en-US') {
+  const context = await browser.newContext({ locale, viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(url);
+  return page;
+}
+
+export async function screenshot(page, name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`) });
+}
