@@ -40,7 +40,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if c.session.Extension != "" {
 		s.streamOpened(r.Context(), queue.Attendant{
 			Username: c.user.Username, Name: c.user.Name, Extension: c.session.Extension,
-			Queues: c.user.Queues, Available: true,
+			Queues: append([]string{}, c.user.Queues...), Available: true,
 		})
 		defer s.streamClosed(c.user.Username)
 	}

@@ -122,8 +122,10 @@ func (c *Console) Close() error {
 	return nil
 }
 
-// Config returns what the login window needs.
+// Config returns what the login window needs. The front-end asks for it
+// first thing, so the log line also says the UI is running.
 func (c *Console) Config() SessionConfig {
+	c.log.Info("console: front-end loaded")
 	return SessionConfig{Embedded: c.cfg.Server == "", Server: c.cfg.Server, Version: c.cfg.Version}
 }
 

@@ -83,3 +83,30 @@ export async function openConsole(browser, url, locale = 'en-US') {
 export async function screenshot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`) });
 }
+
+/**
+ * Places a real SIP call with SIPp (test/sipp/caller.xml) into a switchboard
+ * at sip (host:port). The caller's RTP port is a UDP socket of ours, so the
+ * test can count the music on hold it receives. Returns { rtpPackets(), done, stop }.
+ */
+export async function placeCall(sip, { caller = '0612345678', service = 'reception', durationMs = 4000 } = {}) {
+  const dgram = await import('node:dgram');
+  const rtp = dgram.createSocket('udp4');
+  let packets = 0;
+  rtp.on('message', (m) => {
+    if (m.length >= 12 && (m[0] & 0xc0) === 0x80) packets++; // RTP version 2
+  });
+  await new Promise((r) => rtp.bind(0, '127.0.0.1', r));
+  const [host, port] = sip.split(':');
+  const proc = spawn('sipp', [
+    `${host}:${port}`, '-sf', join(root, 'test/sipp/caller.xml'), '-s', service,
+    '-i', '127.0.0.1', '-p', '0', '-mi', '127.0.0.1', '-m', '1', '-d', String(durationMs),
+    '-key', 'caller', caller, '-key', 'rtpport', String(rtp.address().port),
+    '-key', 'pcap', '/usr/share/sip-tester/g711a.pcap', '-nostdin',
+  ], { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir() });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  const done = new Promise((res) => proc.on('exit', (code) => { rtp.close(); res({ code, out }); }));
+  return { rtpPackets: () => packets, done, stop: () => proc.kill('SIGKILL') };
+}

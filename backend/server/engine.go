@@ -1,0 +1,107 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/concierge-console/concierge/backend/queue"
+	"github.com/concierge-console/concierge/backend/store"
+	"github.com/concierge-console/concierge/backend/switchboard"
+)
+
+// engine is the SIP switchboard as the API sees it: it adapts a few
+// signatures and owns the goroutine that serves SIP.
+type engine struct {
+	*switchboard.Switchboard
+	log    *slog.Logger
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func newEngine(ctx context.Context, cfg Config, st *store.Store) (*engine, error) {
+	site := cfg.Site
+	sc := switchboard.Config{
+		SIPAddr: cfg.SIPAddr, Realm: site.Realm, MOH: site.MOH,
+		OfferTimeout: time.Duration(site.OfferTimeout),
+	}
+	for _, q := range site.Queues {
+		sc.Queues = append(sc.Queues, switchboard.QueueConfig{ID: q.ID, Name: q.Name, Numbers: q.Numbers, Priority: q.Priority, Default: q.Default})
+	}
+	if site.PBX != nil {
+		sc.PBX = &switchboard.PBXConfig{Proxy: site.PBX.Proxy, Username: site.PBX.Username, Password: site.PBX.Password}
+	}
+	sb, err := switchboard.New(sc,
+		switchboard.WithLogger(cfg.Logger),
+		switchboard.WithCredentials(switchboard.CredentialsFunc(func(username, realm string) (string, bool) {
+			u, err := st.User(username)
+			if err != nil || u.SIPHA1 == "" || realm != site.Realm {
+				return "", false
+			}
+			return u.SIPHA1, true
+		})),
+		switchboard.WithHistory(switchboard.HistoryFunc(func(_ context.Context, e switchboard.HistoryEntry) error {
+			_, err := st.AddHistory(historyEntry(e))
+			return err
+		})),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	e := &engine{Switchboard: sb, log: cfg.Logger, cancel: cancel, done: make(chan error, 1)}
+	go func() { e.done <- sb.Serve(ctx) }()
+	select {
+	case <-sb.Ready():
+		return e, nil
+	case err := <-e.done:
+		cancel()
+		return nil, fmt.Errorf("server: SIP on %s: %w", cfg.SIPAddr, err)
+	}
+}
+
+func historyEntry(e switchboard.HistoryEntry) store.HistoryEntry {
+	return store.HistoryEntry{
+		CallID: e.CallID, Direction: "in", QueueID: e.QueueID,
+		CallerNumber: e.CallerNumber, CallerName: e.CallerName, Attendant: e.Attendant,
+		Outcome: string(e.Outcome), Note: e.Reason, Started: e.EnteredAt, Ended: e.EndedAt,
+	}
+}
+
+// SIPAddr is the UDP address of the SIP listener.
+func (e *engine) SIPAddr() string {
+	udp, _ := e.Switchboard.SIPAddr()
+	if udp == nil {
+		return ""
+	}
+	return udp.String()
+}
+
+func (e *engine) Snapshot() queue.Snapshot                  { return e.Engine().Snapshot() }
+func (e *engine) Subscribe(since uint64) *queue.Subscription { return e.Engine().Subscribe(since) }
+
+func (e *engine) AttendantOffline(ctx context.Context, username string) {
+	if err := e.Switchboard.AttendantOffline(ctx, username); err != nil {
+		e.log.Warn("switchboard: attendant offline", "user", username, "err", err)
+	}
+}
+
+func (e *engine) Pickup(ctx context.Context, username, callID string) error {
+	_, err := e.Switchboard.Pickup(ctx, username, callID)
+	return err
+}
+
+// Close hangs up every call and waits for SIP to stop.
+func (e *engine) Close() error {
+	e.cancel()
+	select {
+	case err := <-e.done:
+		if err != nil && err != context.Canceled {
+			return fmt.Errorf("switchboard: %w", err)
+		}
+	case <-time.After(5 * time.Second):
+		return fmt.Errorf("switchboard: SIP did not stop within 5 s")
+	}
+	return nil
+}

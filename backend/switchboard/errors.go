@@ -1,0 +1,26 @@
+package switchboard
+
+import "errors"
+
+// Sentinel errors returned by the switchboard. Callers match them with errors.Is; the
+// HTTP API maps them to status codes.
+var (
+	// ErrNoSuchCall is returned when a console command names a call the switchboard does not hold.
+	ErrNoSuchCall = errors.New("switchboard: no such call")
+	// ErrNotYourCall is returned when an attendant acts on a call that is bridged to someone else.
+	ErrNotYourCall = errors.New("switchboard: call belongs to another attendant")
+	// ErrNoEndpoint is returned when an attendant has neither a registered softphone nor a
+	// desk-phone extension reachable through the PBX, so no call can be delivered.
+	ErrNoEndpoint = errors.New("switchboard: attendant has no reachable endpoint")
+	// ErrNotServing is returned by commands issued before Serve has bound its listeners.
+	ErrNotServing = errors.New("switchboard: not serving")
+	// ErrAlreadyServing is returned when Serve is called twice.
+	ErrAlreadyServing = errors.New("switchboard: already serving")
+	// ErrConfig wraps configuration errors from New.
+	ErrConfig = errors.New("switchboard: invalid config")
+	// ErrMOHFormat is returned when the music-on-hold file is not 8 kHz mono 16-bit PCM.
+	ErrMOHFormat = errors.New("switchboard: unsupported music-on-hold format")
+)
+
+// errUnsupportedCodec is internal: every path that could hit it answers 488 first.
+var errUnsupportedCodec = errors.New("unsupported codec")

@@ -1,0 +1,53 @@
+package switchboard
+
+import (
+	"context"
+	"time"
+)
+
+// Outcome is how a call ended, as stored in call history (feature O2).
+type Outcome string
+
+// Outcomes recorded by the switchboard.
+const (
+	// OutcomeAnswered: an attendant talked to the caller; EndedAt says when the bridge ended.
+	OutcomeAnswered Outcome = "answered"
+	// OutcomeAbandoned: the caller hung up while waiting in the queue.
+	OutcomeAbandoned Outcome = "abandoned"
+	// OutcomeDropped: the switchboard ended the call itself (shutdown, media failure).
+	OutcomeDropped Outcome = "dropped"
+	// OutcomeMissed: an offer to one attendant was not answered (timeout, busy, decline,
+	// unreachable). One entry per failed offer, so each attendant can see what they missed.
+	OutcomeMissed Outcome = "missed"
+)
+
+// HistoryEntry is one line of call history. The switchboard records one entry per
+// finished call (answered/abandoned/dropped) and one per failed offer (missed).
+type HistoryEntry struct {
+	CallID       string // the queue engine's call ID
+	QueueID      string
+	CallerNumber string
+	CallerName   string
+	Attendant    string // username; empty for abandoned calls nobody answered
+	EnteredAt    time.Time
+	AnsweredAt   time.Time // zero unless answered
+	EndedAt      time.Time
+	Outcome      Outcome
+	Reason       string // free text for missed/dropped: "timeout", "busy", "486 Busy Here", ...
+}
+
+// HistorySink stores history entries. The store package implements it; Record must be
+// safe for concurrent use and should not block for long, as it runs on call teardown paths.
+type HistorySink interface {
+	Record(ctx context.Context, e HistoryEntry) error
+}
+
+// HistoryFunc adapts a function to HistorySink.
+type HistoryFunc func(ctx context.Context, e HistoryEntry) error
+
+// Record implements HistorySink.
+func (f HistoryFunc) Record(ctx context.Context, e HistoryEntry) error { return f(ctx, e) }
+
+type discardHistory struct{}
+
+func (discardHistory) Record(context.Context, HistoryEntry) error { return nil }

@@ -1,0 +1,388 @@
+// Package switchboard is Concierge's SIP back-to-back user agent: it answers the calls
+// of the reception queues, plays music on hold, registers the attendants' softphones,
+// rings attendants with the offers the queue engine makes and bridges the caller to
+// whoever answers. It is pure Go (sipgo + diago) and is meant to be embedded: the HTTP
+// API calls its console commands, the store implements its small interfaces.
+//
+// Each waiting caller costs one goroutine (the diago INVITE handler, which blocks for
+// the call's life), one RTP and one RTCP socket, and one slot in the music-on-hold
+// fan-out. An offer adds one goroutine and one socket pair for the attendant leg.
+package switchboard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/concierge-console/concierge/backend/queue"
+	"github.com/emiago/diago"
+	"github.com/emiago/diago/media"
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// QueueConfig routes dialed numbers to a queue of the engine.
+type QueueConfig struct {
+	ID       string
+	Name     string
+	Numbers  []string // request-URI user parts routed to this queue
+	Priority int
+	// Default makes the queue take every INVITE no other queue's Numbers match.
+	Default bool
+}
+
+// PBXConfig is how the switchboard reaches desk-phone extensions: INVITEs for
+// sip:<extension>@<Proxy> go to the PBX, which challenges them with digest auth.
+type PBXConfig struct {
+	Proxy     string // host:port of the PBX
+	Transport string // "udp" (default) or "tcp"
+	Username  string // digest credentials the PBX knows the switchboard by
+	Password  string
+}
+
+// Config configures a Switchboard.
+type Config struct {
+	// SIPAddr is the host:port to listen on for both UDP and TCP. With port 0 each
+	// transport gets its own ephemeral port; SIPAddr() reports them.
+	SIPAddr string
+	// Realm is the digest realm of REGISTER challenges. Default "concierge".
+	Realm  string
+	Queues []QueueConfig
+	PBX    *PBXConfig
+	// MOH is a WAV (8 kHz mono 16-bit) or raw signed 16-bit little-endian 8 kHz file.
+	// Empty: music generated in code.
+	MOH string
+	// OfferTimeout is how long an attendant's phone rings before the offer moves on.
+	// Default 20 s.
+	OfferTimeout time.Duration
+	// EarlyMedia answers waiting callers with 183 Session Progress and plays music as
+	// early media, sending 200 OK only when an attendant answers, so the caller's
+	// carrier does not bill the waiting time. Upstream proxies usually give up on an
+	// unanswered INVITE after 3 minutes (Timer C), so keep it for short queues.
+	EarlyMedia bool
+	// MaxCalls caps concurrent calls (waiting or bridged); INVITEs beyond it get 503.
+	// Default 1000.
+	MaxCalls int
+}
+
+const (
+	defaultRealm        = "concierge"
+	defaultOfferTimeout = 20 * time.Second
+	defaultMaxCalls     = 1000
+	// hangupTimeout bounds each BYE/CANCEL on teardown so one dead peer cannot hold
+	// up shutdown.
+	hangupTimeout = 3 * time.Second
+	// drainTimeout bounds how long Serve waits for calls to hang up on shutdown.
+	drainTimeout = 5 * time.Second
+)
+
+// audioCodecs are the codecs offered and accepted on every leg. G.711 only: bridging
+// is transcoding-free, so the attendant leg is offered the caller's codec.
+var audioCodecs = []media.Codec{media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000}
+
+// Switchboard is the SIP side of the reception: queues' calls, registrar, offers, bridges.
+type Switchboard struct {
+	cfg       Config
+	log       *slog.Logger
+	creds     Credentials
+	dir       Directory
+	history   HistorySink
+	queueOpts []queue.Option
+
+	engine       *queue.Engine
+	routes       map[string]string // dialed user part → queue ID
+	defaultQueue string
+	reg          *registrar
+	moh          *mohPlayer
+	active       atomic.Int64 // inbound calls being handled, for MaxCalls
+
+	served   atomic.Bool
+	ready    chan struct{}
+	shutdown chan struct{} // closed when Serve's ctx is done: calls hang up
+
+	// mu guards the fields below. closing and wg implement "no new work once
+	// shutdown has started": wg.Add only happens under mu while !closing.
+	mu      sync.Mutex
+	closing bool
+	wg      sync.WaitGroup
+	calls   map[string]*call
+	dg      *diago.Diago
+	udpAddr net.Addr
+	tcpAddr net.Addr
+	host    string // our SIP host, for From/Call-Info URIs
+}
+
+// New validates cfg, loads the music on hold and creates the queue engine. Nothing
+// listens until Serve.
+func New(cfg Config, opts ...Option) (*Switchboard, error) {
+	s := &Switchboard{
+		cfg:      cfg,
+		log:      slog.Default(),
+		history:  discardHistory{},
+		routes:   make(map[string]string),
+		calls:    make(map[string]*call),
+		ready:    make(chan struct{}),
+		shutdown: make(chan struct{}),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.cfg.Realm == "" {
+		s.cfg.Realm = defaultRealm
+	}
+	if s.cfg.OfferTimeout <= 0 {
+		s.cfg.OfferTimeout = defaultOfferTimeout
+	}
+	if s.cfg.MaxCalls <= 0 {
+		s.cfg.MaxCalls = defaultMaxCalls
+	}
+	if _, _, err := net.SplitHostPort(s.cfg.SIPAddr); err != nil {
+		return nil, fmt.Errorf("%w: SIPAddr %q: %v", ErrConfig, s.cfg.SIPAddr, err)
+	}
+	if p := s.cfg.PBX; p != nil {
+		if _, _, err := net.SplitHostPort(p.Proxy); err != nil {
+			return nil, fmt.Errorf("%w: PBX proxy %q: %v", ErrConfig, p.Proxy, err)
+		}
+		switch strings.ToLower(p.Transport) {
+		case "", "udp", "tcp":
+		default:
+			return nil, fmt.Errorf("%w: PBX transport %q", ErrConfig, p.Transport)
+		}
+	}
+
+	s.engine = queue.New(s, append([]queue.Option{
+		queue.WithLogger(s.log.With("component", "queue")),
+		queue.WithOfferTimeout(s.cfg.OfferTimeout),
+	}, s.queueOpts...)...)
+	for _, q := range s.cfg.Queues {
+		if q.ID == "" {
+			return nil, fmt.Errorf("%w: queue without ID", ErrConfig)
+		}
+		s.engine.AddQueue(queue.QueueConfig{ID: q.ID, Name: q.Name, Priority: q.Priority})
+		for _, n := range q.Numbers {
+			if other, dup := s.routes[n]; dup {
+				return nil, fmt.Errorf("%w: number %q routed to both %q and %q", ErrConfig, n, other, q.ID)
+			}
+			s.routes[n] = q.ID
+		}
+		if q.Default {
+			if s.defaultQueue != "" {
+				return nil, fmt.Errorf("%w: queues %q and %q are both default", ErrConfig, s.defaultQueue, q.ID)
+			}
+			s.defaultQueue = q.ID
+		}
+	}
+	if s.defaultQueue == "" && len(s.routes) == 0 {
+		// No routing configured at all: behave like the spec's single reception queue.
+		s.defaultQueue = "reception"
+		s.engine.AddQueue(queue.QueueConfig{ID: "reception", Name: "Reception"})
+	}
+
+	reg, err := newRegistrar(s.cfg.Realm, s.creds, s.log.With("component", "registrar"))
+	if err != nil {
+		return nil, err
+	}
+	s.reg = reg
+	track, err := newMOHTrack(s.cfg.MOH)
+	if err != nil {
+		return nil, err
+	}
+	s.moh = newMOHPlayer(track, s.log.With("component", "moh"))
+	return s, nil
+}
+
+// Engine returns the queue engine, for the API's snapshots and event subscriptions.
+func (s *Switchboard) Engine() *queue.Engine { return s.engine }
+
+// Ready is closed once Serve listens; SIPAddr is valid from then on.
+func (s *Switchboard) Ready() <-chan struct{} { return s.ready }
+
+// SIPAddr returns the bound UDP and TCP addresses (nil before Serve is ready).
+func (s *Switchboard) SIPAddr() (udp, tcp net.Addr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.udpAddr, s.tcpAddr
+}
+
+// Serve listens on UDP and TCP and handles calls until ctx is done. On the way out it
+// hangs up every call (BYE to callers and attendants, CANCEL to ringing offers), then
+// closes the listeners and every RTP socket.
+func (s *Switchboard) Serve(ctx context.Context) error {
+	if !s.served.CompareAndSwap(false, true) {
+		return ErrAlreadyServing
+	}
+	host, portStr, _ := net.SplitHostPort(s.cfg.SIPAddr) // validated in New
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return fmt.Errorf("%w: SIPAddr port %q", ErrConfig, portStr)
+	}
+	if host == "" {
+		host = "0.0.0.0"
+	}
+
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("concierge"))
+	if err != nil {
+		return fmt.Errorf("sip user agent: %w", err)
+	}
+	defer ua.Close()
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(s.log.With("component", "sip")))
+	if err != nil {
+		return fmt.Errorf("sip server: %w", err)
+	}
+
+	dg := diago.NewDiago(ua,
+		diago.WithServer(srv),
+		diago.WithLogger(s.log.With("component", "diago")),
+		diago.WithMediaConfig(diago.MediaConfig{Codecs: audioCodecs}),
+		diago.WithTransport(diago.Transport{ID: "udp", Transport: "udp", BindHost: host, BindPort: port}),
+		diago.WithTransport(diago.Transport{ID: "tcp", Transport: "tcp", BindHost: host, BindPort: port}),
+		diago.WithServerRequestMiddleware(s.track),
+	)
+	srv.OnRegister(s.reg.handle)
+
+	// The listeners live on their own context: on shutdown they must stay open while
+	// the BYEs and CANCELs go out and their responses come back.
+	listenCtx, stopListening := context.WithCancel(context.Background())
+	defer stopListening()
+	if err := dg.ServeBackground(listenCtx, s.handleInbound); err != nil {
+		return fmt.Errorf("sip listen on %s: %w", s.cfg.SIPAddr, err)
+	}
+	udpPort, tcpPort, err := listenPorts(ctx, ua)
+	if err != nil {
+		return err
+	}
+	bindIP := net.ParseIP(host)
+	s.mu.Lock()
+	s.dg = dg
+	s.udpAddr = &net.UDPAddr{IP: bindIP, Port: udpPort}
+	s.tcpAddr = &net.TCPAddr{IP: bindIP, Port: tcpPort}
+	s.host = host
+	if bindIP.IsUnspecified() {
+		if ip, _, err := sip.ResolveInterfacesIP("ip4", nil); err == nil {
+			s.host = ip.String()
+		}
+	}
+	s.mu.Unlock()
+	close(s.ready)
+	s.log.Info("switchboard listening", "udp", s.udpAddr.String(), "tcp", s.tcpAddr.String())
+
+	mohCtx, stopMOH := context.WithCancel(context.Background())
+	mohDone := make(chan struct{})
+	go func() {
+		defer close(mohDone)
+		s.moh.run(mohCtx)
+	}()
+
+	sweep := time.NewTicker(time.Minute)
+	defer sweep.Stop()
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case <-sweep.C:
+			s.reg.sweep()
+		}
+	}
+
+	// Shutdown: refuse new work, tell every call to hang up, wait for them.
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	close(s.shutdown)
+	drained := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(drained)
+	}()
+	select {
+	case <-drained:
+	case <-time.After(drainTimeout):
+		s.log.Warn("switchboard: calls still hanging up at shutdown; closing anyway")
+	}
+	stopMOH()
+	<-mohDone
+	s.engine.Close() // stops offer timers
+	stopListening()
+	if err := ua.Close(); err != nil {
+		return fmt.Errorf("closing sip user agent: %w", err)
+	}
+	// Handlers still blocked on a dead peer return now that the transport is closed.
+	<-drained
+	return nil
+}
+
+// listenPorts waits until sipgo has registered both listeners. diago's ServeBackground
+// returns when they are bound, a moment before the transport layer records the port.
+func listenPorts(ctx context.Context, ua *sipgo.UserAgent) (udp, tcp int, err error) {
+	tp := ua.TransportLayer()
+	for range 2000 {
+		udp, tcp = tp.GetListenPort("udp"), tp.GetListenPort("tcp")
+		if udp != 0 && tcp != 0 {
+			return udp, tcp, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, 0, ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
+	return 0, 0, errors.New("sip listeners did not come up")
+}
+
+// track wraps every SIP request handler so Serve can wait for them on shutdown. Once
+// shutdown has begun new requests are refused with 503 (ACKs are just dropped).
+func (s *Switchboard) track(next sipgo.RequestHandler) sipgo.RequestHandler {
+	return func(req *sip.Request, tx sip.ServerTransaction) {
+		if !s.begin() {
+			if !req.IsAck() {
+				res := sip.NewResponseFromRequest(req, sip.StatusServiceUnavailable, "Shutting Down", nil)
+				if err := tx.Respond(res); err != nil {
+					s.log.Debug("refusing request during shutdown", "error", err)
+				}
+			}
+			return
+		}
+		defer s.wg.Done()
+		next(req, tx)
+	}
+}
+
+// begin registers one unit of work with the shutdown WaitGroup, unless shutdown has
+// started. Every successful begin must be paired with s.wg.Done().
+func (s *Switchboard) begin() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+func (s *Switchboard) diago() (*diago.Diago, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dg, s.host
+}
+
+func (s *Switchboard) lookupCall(id string) *call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[id]
+}
+
+func (s *Switchboard) record(e HistoryEntry) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.history.Record(ctx, e); err != nil {
+		s.log.Error("recording call history failed", "error", err, "call", e.CallID, "outcome", e.Outcome)
+	}
+}

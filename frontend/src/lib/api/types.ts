@@ -1,0 +1,128 @@
+// TypeScript mirrors of the Go types of the bound services (package app).
+// Keep in sync with the Go structs' JSON tags.
+
+export type Role = 'attendant' | 'supervisor' | 'admin';
+
+export interface SessionConfig {
+  /** True when the switchboard runs in-process: no address to enter. */
+  embedded: boolean;
+  /** Default / last switchboard address. */
+  server: string;
+  version: string;
+}
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+  /** Empty for a management login without telephony (L2). */
+  extension: string;
+  /** Ignored when embedded. */
+  server: string;
+  remember: boolean;
+}
+
+export interface SessionInfo {
+  username: string;
+  name: string;
+  role: Role;
+  extension: string;
+  /** False when logged in without an extension (L2). */
+  telephony: boolean;
+}
+
+export interface Call {
+  id: string;
+  queueId: string;
+  callerNumber: string;
+  callerName: string;
+  /** RFC 3339; restarts on a recall. */
+  enteredAt: string;
+  priority: number;
+  vip: boolean;
+  note: string;
+  /** Username of the attendant the call is offered to, or "". */
+  offeredTo: string;
+  recall: boolean;
+  /** Username of the attendant who reserved the call ("priority in queue"), or "". */
+  reservedBy: string;
+  /** Usernames of attendants who rejected the call. */
+  rejectedBy: string[] | null;
+}
+
+export interface Queue {
+  id: string;
+  name: string;
+  priority: number;
+  /** In service order. */
+  calls: Call[] | null;
+}
+
+export interface Attendant {
+  username: string;
+  name: string;
+  extension: string;
+  queues: string[] | null;
+  available: boolean;
+  onCall: boolean;
+  /** RFC 3339, or "" / zero time. */
+  idleSince: string;
+}
+
+export interface QueueSnapshot {
+  seq: number;
+  queues: Queue[] | null;
+  attendants: Attendant[] | null;
+}
+
+export type QueueEventType =
+  | 'call.queued'
+  | 'call.updated'
+  | 'call.offered'
+  | 'call.taken'
+  | 'call.abandoned'
+  | 'attendant.updated'
+  | 'attendant.left';
+
+export interface QueueEvent {
+  seq: number;
+  type: QueueEventType;
+  /** RFC 3339. */
+  time: string;
+  call?: Call;
+  attendant?: Attendant;
+  /** Username of the attendant who caused the event (e.g. took the call). */
+  by?: string;
+  reason?: string;
+}
+
+export type Language = 'fr' | 'en' | 'nl' | 'de';
+export type Theme = 'light' | 'dark' | 'system';
+export type PanelId = 'queue' | 'workspace' | 'overview' | 'favorites' | 'contacts' | 'details';
+
+export interface Settings {
+  language: Language;
+  theme: Theme;
+  /** Panel ids, in display order (two per column, three columns). */
+  panelOrder: string[];
+  /** Ids of collapsed panels. */
+  collapsed: string[];
+  /**
+   * Layout sizes in percent, keyed by panel id: for the panel at the top of a column, the
+   * column's width; for the panel at the bottom of a column, its share of the column's height.
+   */
+  sizes: Record<string, number>;
+}
+
+export type ConnectionStateName = 'connected' | 'reconnecting' | 'offline';
+
+export interface ConnectionState {
+  state: ConnectionStateName;
+  error?: string;
+}
+
+/** Event names emitted by the Go side. */
+export const Events = {
+  queue: 'queue:event',
+  connection: 'connection:state',
+  sessionEnded: 'session:ended',
+} as const;

@@ -1,0 +1,67 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import { i18n } from '../i18n/index.svelte';
+import { session } from '../stores/session.svelte';
+import Login from './Login.svelte';
+
+const config = { embedded: false, server: 'switchboard.acme.local', version: '1.2.3' };
+
+async function fillAndSubmit() {
+  await fireEvent.input(screen.getByLabelText('Username'), { target: { value: 'sophie' } });
+  await fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'wrong' } });
+  await fireEvent.input(screen.getByLabelText('Extension'), { target: { value: '201' } });
+  await fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+}
+
+describe('Login', () => {
+  it('prefills the switchboard address and shows the thrown error', async () => {
+    i18n.setLocale('en');
+    const onlogin = vi.fn(async () => {
+      throw new Error('invalid username or password');
+    });
+    render(Login, { config, onlogin });
+
+    expect((screen.getByLabelText('Switchboard address') as HTMLInputElement).value).toBe('switchboard.acme.local');
+    await fillAndSubmit();
+
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('invalid username or password');
+    expect(onlogin).toHaveBeenCalledWith({
+      username: 'sophie',
+      password: 'wrong',
+      extension: '201',
+      server: 'switchboard.acme.local',
+      remember: true,
+    });
+    // The password is cleared for the next try; the button is usable again.
+    expect((screen.getByLabelText('Password') as HTMLInputElement).value).toBe('');
+    expect((screen.getByRole('button', { name: 'Sign in' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('hides the address when the switchboard is embedded', () => {
+    i18n.setLocale('en');
+    render(Login, { config: { ...config, embedded: true }, onlogin: async () => {} });
+    expect(screen.queryByLabelText('Switchboard address')).toBeNull();
+    expect(screen.getByText('Built-in switchboard')).toBeTruthy();
+  });
+
+  it('shows the bridge error through the real session store and transport', async () => {
+    i18n.setLocale('en');
+    const fetchMock = vi.fn(
+      async () =>
+        new Response(JSON.stringify({ error: 'switchboard unreachable: connection refused' }), {
+          status: 502,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+    render(Login, { config, onlogin: (req) => session.login(req) });
+    await fillAndSubmit();
+
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('switchboard unreachable: connection refused');
+    const body = JSON.parse(String((fetchMock.mock.calls[0] as unknown as [string, RequestInit])[1].body));
+    expect(body).toMatchObject({ service: 'Session', method: 'Login' });
+    expect(body.args[0]).toMatchObject({ username: 'sophie', extension: '201', server: 'switchboard.acme.local' });
+  });
+});

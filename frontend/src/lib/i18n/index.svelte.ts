@@ -1,0 +1,124 @@
+// A tiny rune-based i18n: `i18n.locale` is reactive, `t(key, params)` reads it, so every
+// template that calls t() re-renders when the language changes.
+
+import en from '../../locales/en.json';
+import fr from '../../locales/fr.json';
+import nl from '../../locales/nl.json';
+import de from '../../locales/de.json';
+import type { Language } from '../api/types';
+
+export const LANGUAGES: readonly Language[] = ['fr', 'en', 'nl', 'de'];
+export const DEFAULT_LANGUAGE: Language = 'en';
+
+type Messages = typeof en;
+
+type Join<K extends string, P extends string> = P extends '' ? K : `${K}.${P}`;
+/** Every dotted path of the English messages, leaves and plural groups alike. */
+type Paths<T> = {
+  [K in keyof T & string]: T[K] extends string ? K : K | Join<K, Paths<T[K]>>;
+}[keyof T & string];
+export type MessageKey = Paths<Messages>;
+export type Params = Record<string, string | number>;
+
+export const catalogs: Record<Language, unknown> = { en, fr, nl, de };
+
+export function isLanguage(v: unknown): v is Language {
+  return typeof v === 'string' && (LANGUAGES as readonly string[]).includes(v);
+}
+
+/** Maps a BCP 47 tag ("fr-BE", "de") to a supported language, or undefined. */
+export function matchLanguage(tag: string | undefined | null): Language | undefined {
+  if (!tag) return undefined;
+  const base = tag.toLowerCase().split(/[-_]/)[0];
+  return isLanguage(base) ? base : undefined;
+}
+
+/** Default language: the saved setting, else the browser's, else English. */
+export function initialLanguage(saved?: string | null, nav?: readonly string[] | string): Language {
+  if (isLanguage(saved)) return saved;
+  const tags = typeof nav === 'string' ? [nav] : (nav ?? []);
+  for (const tag of tags) {
+    const lang = matchLanguage(tag);
+    if (lang) return lang;
+  }
+  return DEFAULT_LANGUAGE;
+}
+
+function lookup(catalog: unknown, key: string): unknown {
+  let node: unknown = catalog;
+  for (const part of key.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+function interpolate(text: string, params: Params | undefined, locale: string): string {
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const v = params[name];
+    if (v === undefined) return whole;
+    return typeof v === 'number' ? new Intl.NumberFormat(locale).format(v) : v;
+  });
+}
+
+/** Flattened list of leaf keys, e.g. ["app.name", "header.waiting.one", ...]. */
+export function flattenKeys(obj: unknown, prefix = ''): string[] {
+  if (obj === null || typeof obj !== 'object') return [prefix];
+  return Object.entries(obj as Record<string, unknown>).flatMap(([k, v]) =>
+    flattenKeys(v, prefix ? `${prefix}.${k}` : k),
+  );
+}
+
+function navigatorLanguages(): readonly string[] {
+  if (typeof navigator === 'undefined') return [];
+  return navigator.languages?.length ? navigator.languages : [navigator.language];
+}
+
+class I18n {
+  locale = $state<Language>(initialLanguage(undefined, navigatorLanguages()));
+
+  setLocale(lang: string | undefined | null) {
+    this.locale = initialLanguage(lang, navigatorLanguages());
+  }
+
+  /** Translates `key`; a `count` param selects the plural form (key.one / key.other). */
+  t = (key: MessageKey, params?: Params): string => {
+    const locale = this.locale;
+    const resolve = (catalog: unknown): string | undefined => {
+      let node = lookup(catalog, key);
+      if (node !== null && typeof node === 'object') {
+        const count = typeof params?.count === 'number' ? params.count : 0;
+        const form = new Intl.PluralRules(locale).select(count);
+        const rec = node as Record<string, unknown>;
+        node = rec[form] ?? rec.other;
+      }
+      return typeof node === 'string' ? node : undefined;
+    };
+    const text = resolve(catalogs[locale]) ?? resolve(catalogs.en) ?? key;
+    return interpolate(text, params, locale);
+  };
+
+  /** Time of day, e.g. "14:03:12", in the active locale. */
+  time = (d: Date | string, withSeconds = true): string => {
+    const date = typeof d === 'string' ? new Date(d) : d;
+    if (Number.isNaN(date.getTime())) return '';
+    return new Intl.DateTimeFormat(this.locale, {
+      hour: '2-digit',
+      minute: '2-digit',
+      second: withSeconds ? '2-digit' : undefined,
+    }).format(date);
+  };
+
+  /** Date and time, e.g. "25/11/2025 14:03", in the active locale. */
+  dateTime = (d: Date | string): string => {
+    const date = typeof d === 'string' ? new Date(d) : d;
+    if (Number.isNaN(date.getTime())) return '';
+    return new Intl.DateTimeFormat(this.locale, { dateStyle: 'short', timeStyle: 'short' }).format(
+      date,
+    );
+  };
+}
+
+export const i18n = new I18n();
+export const t = i18n.t;
