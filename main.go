@@ -31,6 +31,9 @@ import (
 //go:embed all:frontend/dist
 var assets embed.FS
 
+//go:embed build/appicon.png
+var icon []byte
+
 var version = "dev"
 
 func main() {
@@ -102,7 +105,8 @@ func run() error {
 		OnStartup:          emitter.AddWails,
 		Bind:               services,
 		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: "org.concierge.console"},
-		Linux:              &linux.Options{ProgramName: "concierge"},
+		Linux:              &linux.Options{ProgramName: "concierge", Icon: icon},
+		OnDomReady:         func(context.Context) { log.Info("console: window ready") },
 	})
 }
 

@@ -199,8 +199,16 @@ type streamRecorder struct {
 	states []string
 }
 
-func (s *streamRecorder) Snapshot(x queue.Snapshot) { s.mu.Lock(); s.snaps = append(s.snaps, x); s.mu.Unlock() }
-func (s *streamRecorder) Event(e queue.Event)       { s.mu.Lock(); s.events = append(s.events, e); s.mu.Unlock() }
+func (s *streamRecorder) Snapshot(x queue.Snapshot) {
+	s.mu.Lock()
+	s.snaps = append(s.snaps, x)
+	s.mu.Unlock()
+}
+func (s *streamRecorder) Event(e queue.Event) {
+	s.mu.Lock()
+	s.events = append(s.events, e)
+	s.mu.Unlock()
+}
 func (s *streamRecorder) Connection(st string, _ error) {
 	s.mu.Lock()
 	s.states = append(s.states, st)

@@ -15,4 +15,6 @@ func dialEvents(ctx context.Context, c *Client, since uint64) (*websocket.Conn, 
 	return websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: c.http, HTTPHeader: http.Header{"Authorization": {"Bearer " + c.Token()}}})
 }
 
-func readJSON(ctx context.Context, conn *websocket.Conn, v any) error { return wsjson.Read(ctx, conn, v) }
+func readJSON(ctx context.Context, conn *websocket.Conn, v any) error {
+	return wsjson.Read(ctx, conn, v)
+}

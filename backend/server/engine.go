@@ -78,7 +78,7 @@ func (e *engine) SIPAddr() string {
 	return udp.String()
 }
 
-func (e *engine) Snapshot() queue.Snapshot                  { return e.Engine().Snapshot() }
+func (e *engine) Snapshot() queue.Snapshot                   { return e.Engine().Snapshot() }
 func (e *engine) Subscribe(since uint64) *queue.Subscription { return e.Engine().Subscribe(since) }
 
 func (e *engine) AttendantOffline(ctx context.Context, username string) {

@@ -31,7 +31,7 @@ describe('Login', () => {
       password: 'wrong',
       extension: '201',
       server: 'switchboard.acme.local',
-      remember: true,
+      remember: false,
     });
     // The password is cleared for the next try; the button is usable again.
     expect((screen.getByLabelText('Password') as HTMLInputElement).value).toBe('');
