@@ -11,6 +11,7 @@ step() {
   if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
 }
 
+step gofmt         bash -c 'out=$(gofmt -l app backend main.go); [[ -z $out ]] || { echo "not gofmt-ed: $out"; false; }'
 step svelte-check  bash -c 'cd frontend && npm run --silent check'
 step vitest        bash -c 'cd frontend && npx vitest run'
 step build         make --no-print-directory build
