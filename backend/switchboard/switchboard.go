@@ -227,51 +227,52 @@ func (s *Switchboard) Serve(ctx context.Context) error {
 		host = "0.0.0.0"
 	}
 
+	// We bind the sockets ourselves and hand them to sipgo: diago then knows the real
+	// ports for Contact headers from the start, and SIPAddr can report them without
+	// reading sipgo's unsynchronised listen-port map.
+	udpConn, tcpLn, err := listen(host, port)
+	if err != nil {
+		return err
+	}
+	udpAddr := udpConn.LocalAddr().(*net.UDPAddr)
+	tcpAddr := tcpLn.Addr().(*net.TCPAddr)
+
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("concierge"))
 	if err != nil {
-		return fmt.Errorf("sip user agent: %w", err)
+		return errors.Join(fmt.Errorf("sip user agent: %w", err), udpConn.Close(), tcpLn.Close())
 	}
 	defer ua.Close()
 	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(s.log.With("component", "sip")))
 	if err != nil {
-		return fmt.Errorf("sip server: %w", err)
+		return errors.Join(fmt.Errorf("sip server: %w", err), udpConn.Close(), tcpLn.Close())
 	}
-
 	dg := diago.NewDiago(ua,
 		diago.WithServer(srv),
 		diago.WithLogger(s.log.With("component", "diago")),
 		diago.WithMediaConfig(diago.MediaConfig{Codecs: audioCodecs}),
-		diago.WithTransport(diago.Transport{ID: "udp", Transport: "udp", BindHost: host, BindPort: port}),
-		diago.WithTransport(diago.Transport{ID: "tcp", Transport: "tcp", BindHost: host, BindPort: port}),
+		diago.WithTransport(diago.Transport{ID: "udp", Transport: "udp", BindHost: host, BindPort: udpAddr.Port}),
+		diago.WithTransport(diago.Transport{ID: "tcp", Transport: "tcp", BindHost: host, BindPort: tcpAddr.Port}),
 		diago.WithServerRequestMiddleware(s.track),
 	)
+	dg.HandleFunc(s.handleInbound)
 	srv.OnRegister(s.reg.handle)
 
-	// The listeners live on their own context: on shutdown they must stay open while
-	// the BYEs and CANCELs go out and their responses come back.
-	listenCtx, stopListening := context.WithCancel(context.Background())
-	defer stopListening()
-	if err := dg.ServeBackground(listenCtx, s.handleInbound); err != nil {
-		return fmt.Errorf("sip listen on %s: %w", s.cfg.SIPAddr, err)
-	}
-	udpPort, tcpPort, err := listenPorts(ctx, ua)
-	if err != nil {
-		return err
-	}
-	bindIP := net.ParseIP(host)
+	servers := make(chan error, 2)
+	go func() { servers <- srv.ServeUDP(udpConn) }()
+	go func() { servers <- srv.ServeTCP(tcpLn) }()
+
 	s.mu.Lock()
 	s.dg = dg
-	s.udpAddr = &net.UDPAddr{IP: bindIP, Port: udpPort}
-	s.tcpAddr = &net.TCPAddr{IP: bindIP, Port: tcpPort}
+	s.udpAddr, s.tcpAddr = udpAddr, tcpAddr
 	s.host = host
-	if bindIP.IsUnspecified() {
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		if ip, _, err := sip.ResolveInterfacesIP("ip4", nil); err == nil {
 			s.host = ip.String()
 		}
 	}
 	s.mu.Unlock()
 	close(s.ready)
-	s.log.Info("switchboard listening", "udp", s.udpAddr.String(), "tcp", s.tcpAddr.String())
+	s.log.Info("switchboard listening", "udp", udpAddr.String(), "tcp", tcpAddr.String())
 
 	mohCtx, stopMOH := context.WithCancel(context.Background())
 	mohDone := make(chan struct{})
@@ -310,31 +311,49 @@ loop:
 	stopMOH()
 	<-mohDone
 	s.engine.Close() // stops offer timers
-	stopListening()
-	if err := ua.Close(); err != nil {
-		return fmt.Errorf("closing sip user agent: %w", err)
+	// Closing the sockets makes the serve loops return; closing the UA ends the
+	// transactions, so handlers still blocked on a dead peer return too.
+	cerr := errors.Join(udpConn.Close(), tcpLn.Close())
+	for range 2 {
+		<-servers
 	}
-	// Handlers still blocked on a dead peer return now that the transport is closed.
+	if err := ua.Close(); err != nil {
+		cerr = errors.Join(cerr, err)
+	}
 	<-drained
+	if cerr != nil {
+		return fmt.Errorf("closing sip transport: %w", cerr)
+	}
 	return nil
 }
 
-// listenPorts waits until sipgo has registered both listeners. diago's ServeBackground
-// returns when they are bound, a moment before the transport layer records the port.
-func listenPorts(ctx context.Context, ua *sipgo.UserAgent) (udp, tcp int, err error) {
-	tp := ua.TransportLayer()
-	for range 2000 {
-		udp, tcp = tp.GetListenPort("udp"), tp.GetListenPort("tcp")
-		if udp != 0 && tcp != 0 {
-			return udp, tcp, nil
+// listen binds UDP and TCP. With port 0 it tries to give TCP the same port as UDP, so
+// one host:port serves both as with a fixed port.
+func listen(host string, port int) (*net.UDPConn, *net.TCPListener, error) {
+	ip := net.ParseIP(host)
+	if ip == nil {
+		addrs, err := net.LookupIP(host)
+		if err != nil || len(addrs) == 0 {
+			return nil, nil, fmt.Errorf("%w: SIPAddr host %q: %v", ErrConfig, host, err)
 		}
-		select {
-		case <-ctx.Done():
-			return 0, 0, ctx.Err()
-		case <-time.After(time.Millisecond):
-		}
+		ip = addrs[0]
 	}
-	return 0, 0, errors.New("sip listeners did not come up")
+	udpConn, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: port})
+	if err != nil {
+		return nil, nil, fmt.Errorf("sip listen udp: %w", err)
+	}
+	tcpPort := port
+	if port == 0 {
+		tcpPort = udpConn.LocalAddr().(*net.UDPAddr).Port
+	}
+	tcpLn, err := net.ListenTCP("tcp", &net.TCPAddr{IP: ip, Port: tcpPort})
+	if err != nil && port == 0 {
+		tcpLn, err = net.ListenTCP("tcp", &net.TCPAddr{IP: ip})
+	}
+	if err != nil {
+		return nil, nil, errors.Join(fmt.Errorf("sip listen tcp: %w", err), udpConn.Close())
+	}
+	return udpConn, tcpLn, nil
 }
 
 // track wraps every SIP request handler so Serve can wait for them on shutdown. Once

@@ -81,7 +81,15 @@ export type QueueEventType =
   | 'call.taken'
   | 'call.abandoned'
   | 'attendant.updated'
-  | 'attendant.left';
+  | 'attendant.left'
+  | 'queue.updated';
+
+/** Queue configuration carried by queue.updated (no calls). */
+export interface QueueConfig {
+  id: string;
+  name: string;
+  priority: number;
+}
 
 export interface QueueEvent {
   seq: number;
@@ -90,6 +98,7 @@ export interface QueueEvent {
   time: string;
   call?: Call;
   attendant?: Attendant;
+  queue?: QueueConfig;
   /** Username of the attendant who caused the event (e.g. took the call). */
   by?: string;
   reason?: string;
@@ -107,8 +116,9 @@ export interface Settings {
   /** Ids of collapsed panels. */
   collapsed: string[];
   /**
-   * Layout sizes in percent, keyed by panel id: for the panel at the top of a column, the
-   * column's width; for the panel at the bottom of a column, its share of the column's height.
+   * Layout sizes in whole percent (Go: map[string]int), keyed by panel id: for the panel at the
+   * top of a column, the column's width; for the panel at the bottom of a column, its share of
+   * the column's height.
    */
   sizes: Record<string, number>;
 }
@@ -123,6 +133,8 @@ export interface ConnectionState {
 /** Event names emitted by the Go side. */
 export const Events = {
   queue: 'queue:event',
+  /** A full snapshot pushed by the console after (re)subscribing to the switchboard. */
+  queueSnapshot: 'queue:snapshot',
   connection: 'connection:state',
   sessionEnded: 'session:ended',
 } as const;

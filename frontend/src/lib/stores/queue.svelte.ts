@@ -18,6 +18,7 @@ import {
   type Call,
   type ConnectionState,
   type Queue,
+  type QueueConfig,
   type QueueEvent,
   type QueueSnapshot,
 } from '../api/types';
@@ -54,8 +55,8 @@ function normalizeAttendant(a: Attendant): Attendant {
 
 /**
  * Service order used to place a newly queued call among the calls the switchboard already
- * ordered: VIP first, then higher priority, then longest waiting. The switchboard's own order
- * (from the snapshot) is never re-sorted.
+ * ordered: VIP first, then higher priority, then longest waiting (as the engine's
+ * serviceOrder). The switchboard's own order (from the snapshot) is never re-sorted.
  */
 export function ranksBefore(a: Call, b: Call): boolean {
   if (a.vip !== b.vip) return a.vip;
@@ -105,6 +106,7 @@ export class QueueStore {
     this.#bridgeUp = this.#deps.bridgeConnected!();
     this.#unsubscribe = [
       on(Events.queue, (data) => this.handleEvent(data as QueueEvent)),
+      on(Events.queueSnapshot, (data) => this.handlePushedSnapshot(data as QueueSnapshot)),
       on(BRIDGE_STATE_EVENT, (data) => {
         const up = Boolean((data as { connected?: boolean } | null)?.connected);
         if (up && !this.#bridgeUp) void this.resync();
@@ -199,6 +201,21 @@ export class QueueStore {
     this.seq = snap.seq;
   }
 
+  /**
+   * Entry point for `queue:snapshot`: the console resubscribed to the switchboard and pushes
+   * the whole state. It replaces ours; a fetch in flight is retried so it cannot roll us back.
+   */
+  handlePushedSnapshot(snap: QueueSnapshot) {
+    if (!snap || typeof snap.seq !== 'number') return;
+    if (this.#syncing) {
+      this.#again = true;
+      return;
+    }
+    this.applySnapshot(snap);
+    this.status = 'ready';
+    this.error = '';
+  }
+
   /** Entry point for `queue:event`. */
   handleEvent(ev: QueueEvent) {
     if (!ev || typeof ev.seq !== 'number') return;
@@ -230,6 +247,9 @@ export class QueueStore {
         break;
       case 'attendant.updated':
         if (ev.attendant) this.#upsertAttendant(normalizeAttendant(ev.attendant));
+        break;
+      case 'queue.updated':
+        if (ev.queue) this.#upsertQueue(ev.queue);
         break;
       case 'attendant.left':
         if (ev.attendant) {
@@ -267,6 +287,16 @@ export class QueueStore {
       const calls = q.calls ?? [];
       const i = calls.findIndex((c) => c.id === id);
       if (i >= 0) calls.splice(i, 1);
+    }
+  }
+
+  #upsertQueue(cfg: QueueConfig) {
+    const q = this.queues.find((x) => x.id === cfg.id);
+    if (q) {
+      q.name = cfg.name;
+      q.priority = cfg.priority;
+    } else {
+      this.queues.push({ id: cfg.id, name: cfg.name, priority: cfg.priority, calls: [] });
     }
   }
 

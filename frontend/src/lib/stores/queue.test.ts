@@ -174,6 +174,32 @@ describe('QueueStore deltas', () => {
   });
 });
 
+describe('QueueStore queue config and pushed snapshots', () => {
+  it('adds and renames queues on queue.updated', async () => {
+    const { store, event } = setup(snap(1, [call('a')]));
+    await store.start();
+    event({ seq: 2, type: 'queue.updated', queue: { id: 'q1', name: 'Front desk', priority: 3 } });
+    event({ seq: 3, type: 'queue.updated', queue: { id: 'q3', name: 'Sales', priority: 0 } });
+    expect(store.queues.map((q) => q.name)).toEqual(['Front desk', 'Support', 'Sales']);
+    expect(ids(store)).toEqual(['a']); // calls kept
+    event({ seq: 4, type: 'call.queued', call: call('s', { queueId: 'q3' }) });
+    expect(ids(store, 2)).toEqual(['s']);
+  });
+
+  it('replaces the state with a pushed queue:snapshot', async () => {
+    const { store, emit, event, snapshot } = setup(snap(40, [call('a')]));
+    await store.start();
+    // e.g. the switchboard restarted: seq starts again lower.
+    emit('queue:snapshot', snap(2, [call('r', { queueId: 'q2' })]));
+    expect(store.seq).toBe(2);
+    expect(ids(store)).toEqual([]);
+    expect(ids(store, 1)).toEqual(['r']);
+    event({ seq: 3, type: 'call.abandoned', call: call('r', { queueId: 'q2' }) });
+    expect(store.waiting).toBe(0);
+    expect(snapshot).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('QueueStore gaps and resync', () => {
   it('re-fetches the snapshot on a gap and replays newer events', async () => {
     const { store, event, snapshot } = setup(

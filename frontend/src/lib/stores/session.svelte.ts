@@ -19,6 +19,8 @@ export class SessionStore {
   phase = $state<Phase>('booting');
   config = $state<SessionConfig>(FALLBACK_CONFIG);
   user = $state<SessionInfo | null>(null);
+  /** Set when the switchboard ended the session (session:ended), shown on the login window. */
+  ended = $state(false);
   #localAvailable = $state(true);
   #offEnded: (() => void) | null = null;
 
@@ -29,7 +31,13 @@ export class SessionStore {
   });
 
   async init() {
-    if (!this.#offEnded) this.#offEnded = on(Events.sessionEnded, () => this.#leave());
+    if (!this.#offEnded) {
+      this.#offEnded = on(Events.sessionEnded, () => {
+        if (this.phase !== 'main') return;
+        this.#leave();
+        this.ended = true;
+      });
+    }
     const [config, current] = await Promise.all([
       SessionAPI.config().catch(() => FALLBACK_CONFIG),
       SessionAPI.current().catch(() => null),
@@ -42,6 +50,7 @@ export class SessionStore {
 
   /** Logs in; rejects with the backend's message (shown by the login form). */
   async login(req: LoginRequest) {
+    this.ended = false;
     const user = await SessionAPI.login({
       ...req,
       username: req.username.trim(),

@@ -194,9 +194,7 @@ export class SettingsStore {
 
   /** Sets layout sizes; `persist` false while dragging, true on release. */
   setSizes(sizes: Record<string, number>, persist: boolean) {
-    const next: Record<string, number> = { ...this.value.sizes };
-    for (const [k, v] of Object.entries(sizes)) next[k] = Math.round(v * 10) / 10;
-    return this.update({ sizes: next }, persist);
+    return this.update({ sizes: { ...this.value.sizes, ...sizes } }, persist);
   }
 
   /** Saves the current value; saves are serialized and coalesced. */
@@ -206,7 +204,11 @@ export class SettingsStore {
     this.#saving = this.#saving.then(async () => {
       this.#pending = false;
       try {
-        await this.#deps.api.save($state.snapshot(this.value));
+        const value = $state.snapshot(this.value);
+        // The Go side stores whole percents (map[string]int).
+        const sizes: Record<string, number> = {};
+        for (const [k, v] of Object.entries(value.sizes)) sizes[k] = Math.round(v);
+        await this.#deps.api.save({ ...value, sizes });
       } catch (err) {
         this.#deps.onSaveError?.(err);
       }

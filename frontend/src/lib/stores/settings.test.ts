@@ -69,12 +69,12 @@ describe('SettingsStore', () => {
     expect(saved()?.panelOrder.slice(0, 2)).toEqual(['workspace', 'queue']);
 
     // A change while that save is in flight waits for it, then saves again.
-    const second = store.setSizes({ queue: 50 }, true);
+    const second = store.setSizes({ queue: 49.6, workspace: 30.2 }, true);
     expect(api.save).toHaveBeenCalledTimes(1);
     release();
     await first;
     await vi.waitFor(() => expect(api.save).toHaveBeenCalledTimes(2));
-    expect(saved()?.sizes).toEqual({ queue: 50 });
+    expect(saved()?.sizes).toEqual({ queue: 50, workspace: 30 }); // whole percents for Go's map[string]int
     release();
     await second;
     expect(store.isCollapsed('details')).toBe(true);

@@ -1,2 +1,0 @@
-export { on, BRIDGE_STATE_EVENT } from './transport';
-export type { BridgeState, EventCallback } from './transport';
