@@ -4,7 +4,7 @@ GO    ?= go
 TAGS  := webkit2_41
 BIN   := build/bin/concierge
 
-.PHONY: run test build frontend deps deps-test bench demo switchboard vet gotest fetest e2e clean
+.PHONY: run test build frontend deps deps-test bench demo switchboard clean
 
 run: deps build ## install what is missing, build, start the console (embedded switchboard)
 	$(BIN)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/concierge-console/concierge/app"
 	"github.com/concierge-console/concierge/backend/console"
+	"github.com/concierge-console/concierge/backend/demo"
 	"github.com/concierge-console/concierge/backend/server"
 )
 
@@ -53,6 +54,7 @@ func run() error {
 		sipAddr     = flag.String("sip", "0.0.0.0:5060", "embedded switchboard: SIP address (UDP and TCP) callers and softphones use")
 		apiAddr     = flag.String("api", "127.0.0.1:0", "embedded switchboard: HTTPS API address (other consoles may connect here)")
 		siteFile    = flag.String("config", "", "embedded switchboard: site configuration file (queues, PBX); default: one queue \"reception\"")
+		demoCalls   = flag.Int("demo", 0, "embedded switchboard: place this many demo calls into the queue \"reception\"")
 		debug       = flag.Bool("debug", false, "verbose logs")
 	)
 	flag.Parse()
@@ -83,6 +85,14 @@ func run() error {
 		return err
 	}
 	defer con.Close()
+	if sb := con.Embedded(); sb != nil && *demoCalls > 0 {
+		go func() {
+			err := demo.Run(ctx, sb.SIPAddr(), "reception", demo.Callers(*demoCalls), demo.WithLogger(log))
+			if err != nil {
+				log.Error("demo calls", "err", err)
+			}
+		}()
+	}
 
 	dist, err := fs.Sub(assets, "frontend/dist")
 	if err != nil {

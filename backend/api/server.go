@@ -145,11 +145,18 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, Error{Error: msg, Code: code})
 }
 
+// Errors a Switchboard may wrap so the API answers with the right status
+// without knowing the engine's own error types.
+var (
+	ErrNotFound = errors.New("not found") // 404
+	ErrConflict = errors.New("conflict")  // 409
+)
+
 // engineError maps engine errors to HTTP statuses so that a console can tell
 // "someone else took it" (409) from "no such call" (404).
 func engineError(w http.ResponseWriter, err error) {
 	switch {
-	case errors.Is(err, queue.ErrNotFound):
+	case errors.Is(err, queue.ErrNotFound), errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", err.Error())
 	case errors.Is(err, queue.ErrTaken):
 		writeError(w, http.StatusConflict, "taken", err.Error())
@@ -157,6 +164,8 @@ func engineError(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusConflict, "not_offered", err.Error())
 	case errors.Is(err, queue.ErrUnknownAttendant):
 		writeError(w, http.StatusConflict, "not_online", err.Error())
+	case errors.Is(err, ErrConflict):
+		writeError(w, http.StatusConflict, "conflict", err.Error())
 	default:
 		writeError(w, http.StatusBadGateway, "switchboard", err.Error())
 	}

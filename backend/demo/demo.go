@@ -33,6 +33,7 @@ type options struct {
 	hold     time.Duration
 	interval time.Duration
 	bindHost string
+	ended    func(c Caller, framesHeard int) // test hook
 }
 
 // WithLogger sets where Run logs. The default is slog.Default().
@@ -125,11 +126,10 @@ dial:
 // phone is the SIP user agent every demo caller shares: one UDP socket for
 // signalling, to which the switchboard's responses and BYEs come back.
 type phone struct {
-	ua       *sipgo.UserAgent
-	dg       *diago.Diago
-	conn     net.PacketConn
-	serving  sync.WaitGroup
-	listenOn string
+	ua      *sipgo.UserAgent
+	dg      *diago.Diago
+	conn    net.PacketConn
+	serving sync.WaitGroup
 }
 
 // newPhone binds the socket itself and serves it on a goroutine it can wait for,
@@ -141,7 +141,7 @@ func (o *options) newPhone() (*phone, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen on %s: %w", o.bindHost, err)
 	}
-	ph := &phone{conn: conn, listenOn: conn.LocalAddr().String()}
+	ph := &phone{conn: conn}
 	ph.ua, err = sipgo.NewUA(sipgo.WithUserAgent("concierge-demo"))
 	if err != nil {
 		conn.Close()
@@ -207,8 +207,8 @@ func (o *options) call(ctx context.Context, dg *diago.Diago, target sip.Uri, c C
 	med, err := d.Invite(callCtx, inv)
 	if err != nil {
 		if callCtx.Err() != nil {
-			// Stopped (or hold elapsed) before the switchboard answered; diago has
-			// already sent CANCEL.
+			// Stopped (or hold elapsed) before the switchboard answered; sipgo
+			// has cancelled the INVITE.
 			log.Info("demo: call given up before answer", "error", err)
 			return nil
 		}
@@ -261,6 +261,9 @@ func (o *options) call(ctx context.Context, dg *diago.Diago, target sip.Uri, c C
 	_ = med.Close()
 	streams.Wait()
 	log.Debug("demo: call ended", "frames_heard", heard)
+	if o.ended != nil {
+		o.ended(c, heard)
+	}
 	return nil
 }
 
@@ -272,7 +275,7 @@ func hangup(teardown func() (context.Context, context.CancelFunc), d *diago.Dial
 
 // listen reads and discards what the switchboard sends (music on hold, then the
 // attendant) until the media closes, and returns how many frames arrived. Reading
-// matters: it is what a phone does, and RTCP statistics stay truthful.
+// is what a phone does, and it keeps diago's RTCP receiver statistics honest.
 func listen(r io.Reader) int {
 	buf := make([]byte, media.RTPBufSize)
 	n := 0
@@ -309,6 +312,14 @@ func dialURI(sipAddr, service string) (sip.Uri, error) {
 	}
 	if service == "" {
 		return sip.Uri{}, errors.New("demo: no service to dial")
+	}
+	// A switchboard listening on all interfaces reports 0.0.0.0 (or ::), which is
+	// not a destination everywhere; it is on this machine, so dial loopback.
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+		if ip != nil && ip.To4() == nil {
+			host = "::1"
+		}
 	}
 	return sip.Uri{Scheme: "sip", User: service, Host: host, Port: port}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -66,6 +67,24 @@ func TestUserPart(t *testing.T) {
 	}
 }
 
+func TestDialURI(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:5060": "sip:reception@127.0.0.1:5060",
+		"0.0.0.0:5070":   "sip:reception@127.0.0.1:5070",
+		":5080":          "sip:reception@127.0.0.1:5080",
+	} {
+		u, err := dialURI(addr, "reception")
+		if err != nil || u.String() != want {
+			t.Errorf("dialURI(%q) = %s, %v; want %s", addr, u.String(), err, want)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1", "127.0.0.1:0", "127.0.0.1:sip"} {
+		if _, err := dialURI(addr, "reception"); err == nil {
+			t.Errorf("dialURI(%q) succeeded", addr)
+		}
+	}
+}
+
 func TestVoice(t *testing.T) {
 	pcm := voice("Camille Dubois")
 	if len(pcm)%frameSamples != 0 || len(pcm) < 4*sampleRate {
@@ -88,8 +107,7 @@ func TestVoice(t *testing.T) {
 			t.Errorf("%s: %d of %d frames carry sound", codec, loud, len(fs))
 		}
 	}
-	if bytes.Equal(frames(voice("A"), "pcmu")[0], frames(voice("B"), "pcmu")[0]) &&
-		len(voice("A")) == len(voice("B")) {
+	if slices.Equal(voice("Camille Dubois"), voice("Jan de Vries")) {
 		t.Error("two callers have the same voice")
 	}
 }
@@ -105,10 +123,17 @@ func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	callers := Callers(2)
+	var mu sync.Mutex
+	heard := map[Caller]int{}
 	done := make(chan error, 1)
 	go func() {
 		done <- Run(ctx, sb.srv.SIPAddr(), "reception", callers,
-			WithLogger(testLogger(t)), WithHold(time.Minute), WithInterval(200*time.Millisecond))
+			WithLogger(testLogger(t)), WithHold(time.Minute), WithInterval(200*time.Millisecond),
+			withCallEnded(func(c Caller, frames int) {
+				mu.Lock()
+				heard[c] = frames
+				mu.Unlock()
+			}))
 	}()
 
 	waiting := sb.waitQueue(t, 10*time.Second, "both demo callers queued", func(calls []queue.Call) bool {
@@ -124,6 +149,7 @@ func TestRun(t *testing.T) {
 		}
 	}
 
+	time.Sleep(time.Second) // on hold: music plays
 	cancel()
 	select {
 	case err := <-done:
@@ -136,8 +162,20 @@ func TestRun(t *testing.T) {
 	sb.waitQueue(t, 5*time.Second, "queue empty after the demo stopped", func(calls []queue.Call) bool {
 		return len(calls) == 0
 	})
+	mu.Lock()
+	for _, c := range callers {
+		// 50 frames a second; a second on hold must bring well over 25.
+		if heard[c] < 25 {
+			t.Errorf("%s heard %d frames of music on hold in about a second", c.Name, heard[c])
+		}
+	}
+	mu.Unlock()
 	sb.hc.CloseIdleConnections()
 	goleak.VerifyNone(t, ignore)
+}
+
+func withCallEnded(f func(c Caller, framesHeard int)) Option {
+	return func(o *options) { o.ended = f }
 }
 
 // TestRunHoldElapses: callers give up on their own after the hold time and Run

@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/concierge-console/concierge/backend/queue"
@@ -18,6 +20,9 @@ type engine struct {
 	log    *slog.Logger
 	cancel context.CancelFunc
 	done   chan error
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 func newEngine(ctx context.Context, cfg Config, st *store.Store) (*engine, error) {
@@ -92,16 +97,19 @@ func (e *engine) Pickup(ctx context.Context, username, callID string) error {
 	return err
 }
 
-// Close hangs up every call and waits for SIP to stop.
+// Close hangs up every call and waits for SIP to stop. Later calls return
+// the first result.
 func (e *engine) Close() error {
-	e.cancel()
-	select {
-	case err := <-e.done:
-		if err != nil && err != context.Canceled {
-			return fmt.Errorf("switchboard: %w", err)
+	e.closeOnce.Do(func() {
+		e.cancel()
+		select {
+		case err := <-e.done:
+			if err != nil && !errors.Is(err, context.Canceled) {
+				e.closeErr = fmt.Errorf("switchboard: %w", err)
+			}
+		case <-time.After(5 * time.Second):
+			e.closeErr = errors.New("switchboard: SIP did not stop within 5 s")
 		}
-	case <-time.After(5 * time.Second):
-		return fmt.Errorf("switchboard: SIP did not stop within 5 s")
-	}
-	return nil
+	})
+	return e.closeErr
 }
