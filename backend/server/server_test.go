@@ -1,0 +1,109 @@
+package server
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/concierge-console/concierge/backend/api"
+)
+
+func start(t *testing.T, dir, password string) *Server {
+	t.Helper()
+	s, err := Start(context.Background(), Config{DataDir: dir, HTTPAddr: "127.0.0.1:0", SIPAddr: "127.0.0.1:0", AdminPassword: password, Site: DefaultSite()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func login(t *testing.T, s *Server, password string) error {
+	t.Helper()
+	c := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
+	_, err := c.Login(context.Background(), api.LoginRequest{Username: "admin", Password: password})
+	return err
+}
+
+func TestFreshDataDirGetsAnAdmin(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir, "")
+	data, err := os.ReadFile(filepath.Join(dir, "initial-admin-password"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "initial-admin-password")); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("password file mode %v, want 0600", fi.Mode().Perm())
+	}
+	password := strings.TrimSpace(string(data))
+	if err := login(t, s, password); err != nil {
+		t.Fatalf("login with the generated password: %v", err)
+	}
+	fp := s.Fingerprint()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// After a restart: same users, same certificate (pinned consoles keep working),
+	// and the env password does not overwrite an existing admin.
+	s = start(t, dir, "another-password")
+	defer s.Close()
+	if s.Fingerprint() != fp {
+		t.Fatal("TLS certificate changed across a restart")
+	}
+	if err := login(t, s, password); err != nil {
+		t.Fatalf("login after restart: %v", err)
+	}
+	if err := login(t, s, "another-password"); err == nil {
+		t.Fatal("a restart with CONCIERGE_ADMIN_PASSWORD replaced the existing admin password")
+	}
+}
+
+func TestEnvPasswordOnFreshDir(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir, "from-the-env")
+	defer s.Close()
+	if err := login(t, s, "from-the-env"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "initial-admin-password")); !os.IsNotExist(err) {
+		t.Fatal("a given password was written to disk")
+	}
+}
+
+func TestSecondSwitchboardOnTheSameDataDirFailsClearly(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir, "x-password")
+	defer s.Close()
+	_, err := Start(context.Background(), Config{DataDir: dir, HTTPAddr: "127.0.0.1:0", SIPAddr: "127.0.0.1:0"})
+	if err == nil || !strings.Contains(err.Error(), "switchboard.db") {
+		t.Fatalf("second start: %v", err)
+	}
+}
+
+func TestLoadSite(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o600)
+		return p
+	}
+	site, err := LoadSite(write("ok.json", `{"queues":[{"id":"sales","name":"Sales","numbers":["200"]}],"offerTimeout":"15s"}`))
+	if err != nil || len(site.Queues) != 1 || site.Queues[0].Numbers[0] != "200" || site.Realm != "concierge" {
+		t.Fatalf("site: %+v %v", site, err)
+	}
+	for name, body := range map[string]string{
+		"syntax.json":  `{"queues":[`,
+		"unknown.json": `{"queues":[{"id":"a"}],"qeues":[]}`,
+		"empty.json":   `{"realm":"x"}`,
+		"dur.json":     `{"queues":[{"id":"a"}],"offerTimeout":"soon"}`,
+	} {
+		if _, err := LoadSite(write(name, body)); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v, want an error naming the file", name, err)
+		}
+	}
+	if _, err := LoadSite(filepath.Join(dir, "missing.json")); err == nil {
+		t.Error("missing file accepted")
+	}
+}
