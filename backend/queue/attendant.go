@@ -17,8 +17,10 @@ type Attendant struct {
 	IdleSince time.Time `json:"idleSince"`
 }
 
+// clone copies a so that the copy shares no memory with the engine's state.
+// Queues is never nil, so that clients get a JSON array.
 func (a Attendant) clone() Attendant {
-	a.Queues = slices.Clone(a.Queues)
+	a.Queues = append([]string{}, a.Queues...)
 	return a
 }
 
@@ -49,6 +51,10 @@ func (a *attendant) view() *Attendant {
 // second Login (a console reconnecting, L7) updates name, extension, queues
 // and availability but keeps the call and the pending offer they have.
 func (e *Engine) Login(a Attendant) {
+	if a.Username == "" {
+		e.log.Warn("login without username ignored")
+		return
+	}
 	e.update(func() {
 		at := e.attendants[a.Username]
 		if at == nil {

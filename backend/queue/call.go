@@ -2,7 +2,6 @@ package queue
 
 import (
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -23,8 +22,9 @@ type Call struct {
 }
 
 // clone copies c so that the copy shares no memory with the engine's state.
+// RejectedBy is never nil, so that clients get a JSON array.
 func (c Call) clone() Call {
-	c.RejectedBy = slices.Clone(c.RejectedBy)
+	c.RejectedBy = append([]string{}, c.RejectedBy...)
 	return c
 }
 
@@ -177,8 +177,10 @@ func (e *Engine) Reserve(callID, username string) error {
 	return nil
 }
 
-// Unreserve cancels username's reservation of a call; it is a no-op if the
-// call is not reserved.
+// Unreserve cancels username's reservation of a call, and the offer ringing
+// for them because of it, which may have overridden their earlier rejection;
+// the call goes back to normal distribution. It is a no-op if the call is not
+// reserved.
 func (e *Engine) Unreserve(callID, username string) error {
 	var err error
 	e.update(func() {
@@ -190,6 +192,9 @@ func (e *Engine) Unreserve(callID, username string) error {
 		case en.call.ReservedBy != username:
 			err = fmt.Errorf("call %s reserved by %s: %w", callID, en.call.ReservedBy, ErrReserved)
 		default:
+			if o := en.offer; o != nil && o.reserved {
+				e.withdraw(o)
+			}
 			e.reserveFor(en, "")
 			e.publish(Event{Type: EventCallUpdated, Call: ptr(en.call.clone()), Reason: ReasonUnreserved})
 		}

@@ -118,3 +118,32 @@ func TestSetNote(t *testing.T) {
 	}
 	mustErr(t, e.SetNote("c2", "x"), ErrNotFound)
 }
+
+// TestNamelessIgnored: an empty username or queue ID would alias "no
+// reservation" and "no queue"; the engine refuses them.
+func TestNamelessIgnored(t *testing.T) {
+	e, _, _ := newEngine(t)
+	e.Login(Attendant{Available: true})
+	e.AddQueue(QueueConfig{Name: "nameless"})
+	if s := e.Snapshot(); len(s.Attendants) != 0 || len(s.Queues) != 1 {
+		t.Fatalf("snapshot %+v", s)
+	}
+	mustErr(t, e.Enqueue(Call{ID: "c1"}), ErrNotFound)
+}
+
+// TestUnreserveWithdrawsItsOffer: an offer that only a reservation allowed
+// (the attendant had rejected the call) stops when the reservation does.
+func TestUnreserveWithdrawsItsOffer(t *testing.T) {
+	e, rec, _ := newEngine(t)
+	login(e, "ann")
+	must(t, e.Enqueue(Call{ID: "c1", QueueID: "q"}))
+	must(t, e.Reject("c1", "ann"))
+	rec.take()
+	must(t, e.Reserve("c1", "ann"))
+	rec.expect(t, offered("c1", "ann"))
+	must(t, e.Unreserve("c1", "ann"))
+	rec.expect(t, cancelled("c1", "ann"))
+	if c := findCall(t, e, "c1"); c.OfferedTo != "" || c.ReservedBy != "" {
+		t.Fatalf("after unreserve: %+v", c)
+	}
+}

@@ -119,10 +119,10 @@ func (e *Engine) update(f func()) {
 // longest-idle free attendant who handles the queue and has not refused the
 // call, so the most urgent call is served first whenever anyone can take it.
 //
-// It runs after every change, so it skips what cannot match: everything when
-// no call waits unoffered, the reservation
-// pass when no free attendant has a reservation, and queues no free attendant
-// handles, however many calls wait there (a closed queue at night).
+// It runs after every change, so it skips what cannot match: everything
+// when no call waits unoffered, the reservation pass when no free attendant
+// has a reservation, and queues no free attendant handles, however many
+// calls wait there (a closed queue at night).
 func (e *Engine) dispatch() {
 	if len(e.calls) == e.offers {
 		return // every call is ringing someone already
@@ -131,14 +131,11 @@ func (e *Engine) dispatch() {
 	if len(free) == 0 {
 		return
 	}
-	take := func(en *entry, match func(*attendant) bool) bool {
-		i := slices.IndexFunc(free, match)
-		if i < 0 {
-			return false
+	take := func(en *entry, match func(*attendant) bool) {
+		if i := slices.IndexFunc(free, match); i >= 0 {
+			e.startOffer(en, free[i], false)
+			free = slices.Delete(free, i, i+1)
 		}
-		e.startOffer(en, free[i], false)
-		free = slices.Delete(free, i, i+1)
-		return true
 	}
 	if slices.ContainsFunc(free, func(a *attendant) bool { return a.reserved > 0 }) {
 		for en := range serviceOrder(e.queueList) {

@@ -1,8 +1,10 @@
 package queue
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -168,5 +170,32 @@ func TestCloseEndsSubscriptions(t *testing.T) {
 	late := e.Subscribe(0)
 	if _, ok := <-late.C; ok {
 		t.Fatal("subscription to a closed engine is open")
+	}
+}
+
+// TestJSONShape pins the wire names the consoles rely on.
+func TestJSONShape(t *testing.T) {
+	e := busyEngine(t)
+	sub := e.Subscribe(0)
+	defer sub.Close()
+	must(t, e.SetNote("c2", "hi"))
+	snap, err := json.Marshal(sub.Snapshot)
+	must(t, err)
+	ev, err := json.Marshal(<-sub.C)
+	must(t, err)
+	for _, want := range []string{`"seq":`, `"queues":[{"id":"q","name":"Reception","priority":0,"calls":[{"id":"c2","queueId":"q"`,
+		`"callerNumber":""`, `"enteredAt":`, `"offeredTo":""`, `"reservedBy":""`, `"rejectedBy":[]`, `"recall":false`, `"vip":false`,
+		`"attendants":[{"username":"ann","name":"ann","extension":"1ann","queues":[],"available":true,"onCall":true,"idleSince":`} {
+		if !strings.Contains(string(snap), want) {
+			t.Errorf("snapshot JSON lacks %s:\n%s", want, snap)
+		}
+	}
+	for _, want := range []string{`"type":"call.updated"`, `"time":`, `"call":{"id":"c2"`, `"reason":"note"`} {
+		if !strings.Contains(string(ev), want) {
+			t.Errorf("event JSON lacks %s:\n%s", want, ev)
+		}
+	}
+	if strings.Contains(string(ev), `"attendant"`) || strings.Contains(string(ev), `"by"`) {
+		t.Errorf("event JSON has empty fields: %s", ev)
 	}
 }

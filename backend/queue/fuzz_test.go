@@ -265,22 +265,9 @@ func (f *fuzzRun) check(where string) {
 	}
 
 	// The engine's internal books agree with the state.
-	f.e.mu.Lock()
-	for _, at := range f.e.attendants {
-		n := 0
-		for _, en := range f.e.calls {
-			if en.call.ReservedBy == at.Username {
-				n++
-			}
-		}
-		if n != at.reserved || (at.offer != nil) != (rung[at.Username] != "") {
-			t.Fatalf("%s: %s has %d reservations, counted %d; offer %v", where, at.Username, n, at.reserved, at.offer != nil)
-		}
+	if err := f.books(rung); err != nil {
+		t.Fatalf("%s: %v", where, err)
 	}
-	if f.e.offers != len(rung) {
-		t.Fatalf("%s: engine counts %d offers, state has %d", where, f.e.offers, len(rung))
-	}
-	f.e.mu.Unlock()
 
 	// No call waits while someone free could take it.
 	for _, q := range snap.Queues {
@@ -300,6 +287,28 @@ func (f *fuzzRun) check(where string) {
 			}
 		}
 	}
+}
+
+// books checks the engine's counters against its state. It must not fail
+// the test itself: t.Fatal with the lock held would deadlock the cleanup.
+func (f *fuzzRun) books(rung map[string]string) error {
+	f.e.mu.Lock()
+	defer f.e.mu.Unlock()
+	for _, at := range f.e.attendants {
+		n := 0
+		for _, en := range f.e.calls {
+			if en.call.ReservedBy == at.Username {
+				n++
+			}
+		}
+		if n != at.reserved || (at.offer != nil) != (rung[at.Username] != "") {
+			return fmt.Errorf("%s has %d reservations, counted %d; offer %v", at.Username, n, at.reserved, at.offer != nil)
+		}
+	}
+	if f.e.offers != len(rung) {
+		return fmt.Errorf("engine counts %d offers, state has %d", f.e.offers, len(rung))
+	}
+	return nil
 }
 
 // inQueueBefore reports whether a should be served before b, which

@@ -23,16 +23,17 @@ type Offerer interface {
 // offer is one attendant being rung with one call. Its identity tells a
 // timeout apart from a later offer of the same call to the same attendant.
 type offer struct {
-	call   *entry
-	to     *attendant
-	pickup bool
-	timer  *time.Timer
+	call     *entry
+	to       *attendant
+	pickup   bool // asked for by the attendant (Q5)
+	reserved bool // made because the call is reserved for the attendant (Q6)
+	timer    *time.Timer
 }
 
 // startOffer rings at with the call. The caller has checked that neither
 // has a pending offer.
 func (e *Engine) startOffer(en *entry, at *attendant, pickup bool) {
-	o := &offer{call: en, to: at, pickup: pickup}
+	o := &offer{call: en, to: at, pickup: pickup, reserved: !pickup && en.call.ReservedBy == at.Username}
 	en.offer, at.offer = o, o
 	e.offers++
 	en.call.OfferedTo = at.Username
@@ -45,15 +46,19 @@ func (e *Engine) startOffer(en *entry, at *attendant, pickup bool) {
 	switch {
 	case pickup:
 		reason = ReasonPickup
-	case en.call.ReservedBy == at.Username:
+	case o.reserved:
 		reason = ReasonReserved
 	}
 	e.log.Debug("offer", "call", en.call.ID, "attendant", at.Username, "reason", reason)
 	e.publish(Event{Type: EventCallOffered, Call: ptr(en.call.clone()), Attendant: at.view(), Reason: reason})
 }
 
-// endOffer forgets an offer; the caller publishes what follows.
+// endOffer forgets an offer; the caller publishes what follows. Ending an
+// ended offer does nothing, so withdraw and fail compose.
 func (e *Engine) endOffer(o *offer) {
+	if o.call.offer != o {
+		return
+	}
 	if o.timer != nil {
 		o.timer.Stop()
 	}

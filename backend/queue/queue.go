@@ -53,6 +53,10 @@ func (q *queueState) view() Queue {
 // AddQueue creates a queue, or renames and re-prioritises an existing one.
 // Clients learn about it from a queue.updated event.
 func (e *Engine) AddQueue(cfg QueueConfig) {
+	if cfg.ID == "" {
+		e.log.Warn("queue without ID ignored", "name", cfg.Name)
+		return
+	}
 	e.update(func() {
 		q := e.queues[cfg.ID]
 		if q == nil {
