@@ -348,7 +348,29 @@ func TestResumeReplaysMissedEvents(t *testing.T) {
 	r.sb.Enqueue(queue.Call{ID: "b", QueueID: "reception", CallerNumber: "2"})
 	r.sb.Engine.SetNote("a", "x")
 
-	conn, _, err := dialEvents(ctx, anna, last)
+	// A fresh stream tells the epoch of this switchboard run.
+	probe, _, err := dialEvents(ctx, anna, 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap StreamMessage
+	if err := readJSON(ctx, probe, &snap); err != nil || snap.Kind != "snapshot" || snap.Epoch == "" {
+		t.Fatalf("first message: %+v %v", snap, err)
+	}
+	probe.CloseNow()
+
+	// Resuming with another run's epoch must not replay: a snapshot comes.
+	other, _, err := dialEvents(ctx, anna, last, "another-run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m0 StreamMessage
+	if err := readJSON(ctx, other, &m0); err != nil || m0.Kind != "snapshot" {
+		t.Fatalf("resume with a foreign epoch: %+v %v", m0, err)
+	}
+	other.CloseNow()
+
+	conn, _, err := dialEvents(ctx, anna, last, snap.Epoch)
 	if err != nil {
 		t.Fatal(err)
 	}

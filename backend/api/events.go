@@ -26,6 +26,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 		since = n
 	}
+	if r.URL.Query().Get("epoch") != s.epoch {
+		since = 0 // another run of the switchboard: its numbers mean nothing here
+	}
 	c := from(r)
 	conn, err := websocket.Accept(w, r, nil)
 	if err != nil {
@@ -49,7 +52,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	// us when it goes away.
 	ctx := conn.CloseRead(r.Context())
 	if sub.Snapshot != nil {
-		if err := s.send(ctx, conn, StreamMessage{Kind: "snapshot", Snapshot: sub.Snapshot}); err != nil {
+		if err := s.send(ctx, conn, StreamMessage{Kind: "snapshot", Epoch: s.epoch, Snapshot: sub.Snapshot}); err != nil {
 			return
 		}
 	}
@@ -64,7 +67,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 				conn.Close(websocket.StatusTryAgainLater, "lagging: resubscribe")
 				return
 			}
-			if err := s.send(ctx, conn, StreamMessage{Kind: "event", Event: &ev}); err != nil {
+			if err := s.send(ctx, conn, StreamMessage{Kind: "event", Epoch: s.epoch, Event: &ev}); err != nil {
 				return
 			}
 		}

@@ -39,6 +39,7 @@ type Server struct {
 	sb         Switchboard
 	log        *slog.Logger
 	realm      string
+	epoch      string
 	sessionTTL time.Duration
 	grace      time.Duration
 	now        func() time.Time
@@ -77,6 +78,7 @@ func NewServer(st *store.Store, sb Switchboard, opts ...Option) *Server {
 		store: st, sb: sb,
 		log:        slog.Default(),
 		realm:      "concierge",
+		epoch:      newEpoch(),
 		sessionTTL: 12 * time.Hour,
 		grace:      3 * time.Second,
 		now:        time.Now,
@@ -214,6 +216,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("api: login", "user", u.Username, "extension", ext)
 	writeJSON(w, http.StatusOK, Session{Token: token, Expires: sess.Expires, User: publicUser(u, ext)})
+}
+
+func newEpoch() string {
+	_, h, err := auth.NewToken()
+	if err != nil {
+		return time.Now().Format(time.RFC3339Nano)
+	}
+	return h[:16]
 }
 
 var dummyHash, _ = auth.HashPassword("timing-equaliser")

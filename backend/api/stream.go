@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -31,10 +32,10 @@ type StreamHandler interface {
 // when the switchboard could not replay the gap. It returns ErrUnauthorized
 // if the session is no longer valid (nothing to retry).
 func (c *Client) Follow(ctx context.Context, h StreamHandler) error {
-	var last uint64
+	var pos position
 	backoff := 250 * time.Millisecond
 	for {
-		connected, err := c.stream(ctx, &last, h)
+		connected, err := c.stream(ctx, &pos, h)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -55,11 +56,18 @@ func (c *Client) Follow(ctx context.Context, h StreamHandler) error {
 	}
 }
 
-func (c *Client) stream(ctx context.Context, last *uint64, h StreamHandler) (connected bool, err error) {
+// position is where a client is in the stream of one switchboard run.
+type position struct {
+	epoch string
+	seq   uint64
+}
+
+func (c *Client) stream(ctx context.Context, pos *position, h StreamHandler) (connected bool, err error) {
 	u := strings.Replace(c.base, "http", "ws", 1) + "/api/" + Version + "/events"
-	if *last > 0 {
-		u += "?since=" + strconv.FormatUint(*last, 10)
+	if pos.seq > 0 {
+		u += "?since=" + strconv.FormatUint(pos.seq, 10) + "&epoch=" + url.QueryEscape(pos.epoch)
 	}
+	last := &pos.seq
 	hdr := http.Header{}
 	hdr.Set("Authorization", "Bearer "+c.Token())
 	conn, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: c.http, HTTPHeader: hdr})
@@ -79,6 +87,7 @@ func (c *Client) stream(ctx context.Context, last *uint64, h StreamHandler) (con
 		}
 		switch {
 		case m.Kind == "snapshot" && m.Snapshot != nil:
+			pos.epoch = m.Epoch
 			*last = m.Snapshot.Seq
 			h.Snapshot(*m.Snapshot)
 		case m.Kind == "event" && m.Event != nil:
