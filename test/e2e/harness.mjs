@@ -2,7 +2,7 @@
 // (headless bridge + embedded switchboard) on ephemeral ports, drive Debian's
 // Chromium with playwright-core, save screenshots as artifacts.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,4 +109,61 @@ export async function placeCall(sip, { caller = '0612345678', service = 'recepti
   proc.stderr.on('data', (d) => (out += d));
   const done = new Promise((res) => proc.on('exit', (code) => { rtp.close(); res({ code, out }); }));
   return { rtpPackets: () => packets, done, stop: () => proc.kill('SIGKILL') };
+}
+
+/** Writes a mono 16-bit 8 kHz WAV of a sine tone: a softphone's microphone. */
+function writeToneWav(path, hz = 440, seconds = 30) {
+  const n = 8000 * seconds;
+  const buf = Buffer.alloc(44 + 2 * n);
+  buf.write('RIFF', 0); buf.writeUInt32LE(36 + 2 * n, 4); buf.write('WAVE', 8);
+  buf.write('fmt ', 12); buf.writeUInt32LE(16, 16); buf.writeUInt16LE(1, 20); buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(8000, 24); buf.writeUInt32LE(16000, 28); buf.writeUInt16LE(2, 32); buf.writeUInt16LE(16, 34);
+  buf.write('data', 36); buf.writeUInt32LE(2 * n, 40);
+  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / 8000)), 44 + 2 * i);
+  writeFileSync(path, buf);
+}
+
+async function freeUdpPort() {
+  const dgram = await import('node:dgram');
+  const s = dgram.createSocket('udp4');
+  await new Promise((r) => s.bind(0, '127.0.0.1', r));
+  const { port } = s.address();
+  s.close();
+  return port;
+}
+
+/**
+ * Starts baresip, a real softphone, registered at sip (host:port) as user.
+ * answermode "auto" answers every call. What it hears is recorded as WAV
+ * files in dumpDir (sndfile module). Returns { dumpDir, output(), stop }.
+ */
+export async function startBaresip(sip, user, password, { answermode = 'auto' } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'concierge-baresip-'));
+  const dumpDir = join(dir, 'dump');
+  mkdirSync(dumpDir);
+  const tone = join(dir, 'tone.wav');
+  writeToneWav(tone);
+  writeFileSync(join(dir, 'config'), [
+    'poll_method epoll', `sip_listen 127.0.0.1:${await freeUdpPort()}`, 'audio_player aubridge,sink',
+    `audio_source aufile,${tone}`, 'audio_alert aubridge,alert', 'module_path /usr/lib/baresip/modules',
+    'module g711.so', 'module aufile.so', 'module aubridge.so', 'module sndfile.so', 'module_tmp account.so',
+    'module_app menu.so', `snd_path ${dumpDir}`, '',
+  ].join('\n'));
+  writeFileSync(join(dir, 'accounts'),
+    `<sip:${user}@${sip};transport=udp>;auth_pass=${password};answermode=${answermode};regint=60;audio_codecs=pcma,pcmu\n`);
+  writeFileSync(join(dir, 'contacts'), '');
+  const proc = spawn('baresip', ['-f', dir, '-n', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  const exited = new Promise((r) => proc.on('exit', r));
+  return {
+    dumpDir,
+    output: () => out,
+    async stop() {
+      proc.kill('SIGKILL');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
