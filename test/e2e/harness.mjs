@@ -167,3 +167,37 @@ export async function startBaresip(sip, user, password, { answermode = 'auto' } 
     },
   };
 }
+
+/** The embedded switchboard's API address and TLS fingerprint, from the logs. */
+export function switchboardOf(app) {
+  const m = app.logs().match(/API listening" url=(https:\/\/\S+) tls_sha256=([0-9a-f]{64})/);
+  if (!m) throw new Error(`no API address in the logs:\n${app.logs()}`);
+  return { url: m[1], fingerprint: m[2] };
+}
+
+/**
+ * Calls the switchboard's HTTPS API, trusting exactly the pinned certificate
+ * (as consoles do), and returns the decoded JSON answer.
+ */
+export async function apiCall({ url, fingerprint }, method, path, body, token) {
+  const https = await import('node:https');
+  return new Promise((resolve, reject) => {
+    const req = https.request(`${url}/api/v1${path}`, {
+      method,
+      rejectUnauthorized: false, // replaced by the exact pin below
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    }, (res) => {
+      const pin = res.socket.getPeerCertificate().fingerprint256.replaceAll(':', '').toLowerCase();
+      if (pin !== fingerprint) return reject(new Error(`certificate ${pin} is not the pinned ${fingerprint}`));
+      let data = '';
+      res.on('data', (d) => (data += d));
+      res.on('end', () => {
+        const json = data ? JSON.parse(data) : null;
+        if (res.statusCode >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${data}`));
+        else resolve(json);
+      });
+    });
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
