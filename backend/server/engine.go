@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/api"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/store"
 	"github.com/concierge-console/concierge/backend/switchboard"
@@ -94,6 +95,41 @@ func (e *engine) AttendantOffline(ctx context.Context, username string) {
 
 func (e *engine) Pickup(ctx context.Context, username, callID string) error {
 	_, err := e.Switchboard.Pickup(ctx, username, callID)
+	return classify(err)
+}
+
+func (e *engine) Answer(ctx context.Context, username, callID string) error {
+	return classify(e.Switchboard.Answer(ctx, username, callID))
+}
+
+func (e *engine) Reject(ctx context.Context, username, callID string) error {
+	return classify(e.Switchboard.Reject(ctx, username, callID))
+}
+
+func (e *engine) Reserve(ctx context.Context, username, callID string) error {
+	return classify(e.Switchboard.Reserve(ctx, username, callID))
+}
+
+func (e *engine) SetNote(ctx context.Context, username, callID, note string) error {
+	return classify(e.Switchboard.SetNote(ctx, username, callID, note))
+}
+
+// classified keeps the switchboard's message (written for the attendant)
+// while letting the API pick the HTTP status.
+type classified struct{ err, class error }
+
+func (c classified) Error() string   { return c.err.Error() }
+func (c classified) Unwrap() []error { return []error{c.err, c.class} }
+
+func classify(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, switchboard.ErrNoSuchCall):
+		return classified{err, api.ErrNotFound}
+	case errors.Is(err, switchboard.ErrNotYourCall), errors.Is(err, switchboard.ErrNoEndpoint):
+		return classified{err, api.ErrConflict}
+	}
 	return err
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,5 +106,22 @@ func TestLoadSite(t *testing.T) {
 	}
 	if _, err := LoadSite(filepath.Join(dir, "missing.json")); err == nil {
 		t.Error("missing file accepted")
+	}
+}
+
+func TestCommandErrorsAreClassified(t *testing.T) {
+	s := start(t, t.TempDir(), "classify-pw")
+	defer s.Close()
+	c := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
+	ctx := context.Background()
+	if _, err := c.Login(ctx, api.LoginRequest{Username: "admin", Password: "classify-pw", Extension: "201"}); err != nil {
+		t.Fatal(err)
+	}
+	var se *api.StatusError
+	if err := c.CallAction(ctx, "no-such-call", "pickup"); !errors.As(err, &se) || se.Status != 404 {
+		t.Fatalf("pickup of an unknown call: %v, want 404", err)
+	}
+	if err := c.SetNote(ctx, "no-such-call", "x"); !errors.As(err, &se) || se.Status != 404 {
+		t.Fatalf("note on an unknown call: %v, want 404", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/emiago/diago"
@@ -14,7 +15,9 @@ import (
 // not yet ACKed) and owns the bridged call until either side ends it. It runs on the
 // winning offer's goroutine; the inbound handler waits for c.done.
 func (s *Switchboard) bridge(c *call, user string, out *diago.DialogClientSession, outMed *diago.DialogMedia, log *slog.Logger) {
-	defer close(c.done)
+	// c.done lets the inbound handler hang up the caller; it must not wait for history.
+	finished := sync.OnceFunc(func() { close(c.done) })
+	defer finished()
 	answeredAt := time.Now()
 	s.moh.remove(c.moh) // after this returns MOH never writes to the caller again
 
@@ -41,11 +44,12 @@ func (s *Switchboard) bridge(c *call, user string, out *diago.DialogClientSessio
 	defer cancel()
 	if out.Context().Err() == nil {
 		if err := out.Hangup(ctx); err != nil {
-			log.Debug("BYE to attendant failed", "error", err)
+			log.Info("BYE to attendant failed", "error", err)
 		}
 	}
 	closeLog(out, log)
 	s.engine.Release(user)
+	finished()
 	s.record(HistoryEntry{
 		CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
 		Attendant: user, EnteredAt: c.enteredAt, AnsweredAt: answeredAt, EndedAt: time.Now(),

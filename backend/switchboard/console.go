@@ -68,12 +68,28 @@ func (s *Switchboard) Reject(ctx context.Context, username, callID string) error
 }
 
 // Pickup takes a waiting call straight from the queue (Q5): the attendant's phone is
-// rung with auto-answer headers and the call is bridged when it answers.
+// rung with auto-answer headers and the call is bridged when it answers. An attendant
+// with no phone to ring gets ErrNoEndpoint at once instead of an offer that fails.
 func (s *Switchboard) Pickup(ctx context.Context, username, callID string) (queue.Call, error) {
 	if s.lookupCall(callID) == nil {
 		return queue.Call{}, fmt.Errorf("pickup %s: %w", callID, ErrNoSuchCall)
 	}
+	if !s.reachable(username) {
+		return queue.Call{}, fmt.Errorf("pickup %s by %s: %w", callID, username, ErrNoEndpoint)
+	}
 	return s.engine.Pickup(callID, username)
+}
+
+// reachable reports whether Offer would find a phone for the attendant.
+func (s *Switchboard) reachable(username string) bool {
+	for _, a := range s.engine.Snapshot().Attendants {
+		if a.Username == username {
+			_, _, err := s.endpoint(a)
+			return err == nil
+		}
+	}
+	// Not logged in: let the engine say so.
+	return true
 }
 
 // Reserve asks for the call to go to this attendant as soon as they are free (Q6).

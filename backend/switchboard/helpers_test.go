@@ -181,6 +181,7 @@ type rtpSink struct {
 	badPT   atomic.Int64
 	pt      uint8
 	done    chan struct{}
+	paused  atomic.Bool // load tests stop reading so that the sink's CPU is not counted
 }
 
 func newRTPSink(t testing.TB, pt uint8) *rtpSink {
@@ -204,7 +205,20 @@ func (s *rtpSink) run() {
 	defer close(s.done)
 	buf := make([]byte, 1500)
 	for {
+		if s.paused.Load() {
+			// Poll rarely; the kernel drops what overflows the socket buffer.
+			if err := s.conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+				return
+			}
+		}
 		n, err := s.conn.Read(buf)
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			if !s.paused.Load() {
+				_ = s.conn.SetReadDeadline(time.Time{})
+			}
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
 		if err != nil {
 			return
 		}
@@ -253,12 +267,15 @@ type testPhone struct {
 	user        string
 	mode        atomic.Int32
 	answerDelay time.Duration
+	hangupAfter time.Duration // > 0: hang up answered calls after this long
 	dg          *diago.Diago
 	ua          *sipgo.UserAgent
-	cancel      context.CancelFunc
+	conn        *net.UDPConn
+	served      chan error
 	wg          sync.WaitGroup
 
 	invites   atomic.Int64
+	active    atomic.Int64 // INVITEs being handled (ringing or in a call)
 	answered  atomic.Int64
 	rtpIn     atomic.Int64 // RTP payloads received on answered calls
 	ended     atomic.Int64 // answered calls that ended
@@ -272,15 +289,27 @@ func newTestPhone(t testing.TB, user string, mode attendantMode) *testPhone {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &testPhone{t: t, user: user, ua: ua, answerDelay: 200 * time.Millisecond}
+	p := &testPhone{t: t, user: user, ua: ua, answerDelay: 200 * time.Millisecond, served: make(chan error, 1)}
 	p.mode.Store(int32(mode))
+	// Bind first and hand the socket to sipgo (as the switchboard does): diago's own
+	// ephemeral-port path races with its client transport.
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := sipgo.NewServer(ua)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.conn = conn
 	p.dg = diago.NewDiago(ua,
+		diago.WithServer(srv),
 		diago.WithLogger(testLogger(t).With("phone", user)),
-		diago.WithTransport(diago.Transport{Transport: "udp", BindHost: "127.0.0.1", BindPort: 0}),
+		diago.WithTransport(diago.Transport{Transport: "udp", BindHost: "127.0.0.1", BindPort: conn.LocalAddr().(*net.UDPAddr).Port}),
 	)
-	ctx, cancel := context.WithCancel(context.Background())
-	p.cancel = cancel
-	if err := p.dg.ServeBackground(ctx, p.handle); err != nil {
+	p.dg.HandleFunc(p.handle)
+	go func() { p.served <- srv.ServeUDP(conn) }()
+	if err := waitUDPServing(context.Background(), ua.TransportLayer(), conn.LocalAddr().(*net.UDPAddr)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(p.close)
@@ -288,14 +317,17 @@ func newTestPhone(t testing.TB, user string, mode attendantMode) *testPhone {
 }
 
 func (p *testPhone) close() {
-	p.cancel()
+	p.conn.Close()
+	<-p.served
+	p.ua.Close() // terminates transactions, so ringing handlers return
 	p.wg.Wait()
-	p.ua.Close()
 }
 
 func (p *testPhone) handle(d *diago.DialogServerSession) {
 	p.wg.Add(1)
 	defer p.wg.Done()
+	p.active.Add(1)
+	defer p.active.Add(-1)
 	p.invites.Add(1)
 	p.lastHdrMu.Lock()
 	p.lastHdrs = d.InviteRequest
@@ -344,6 +376,14 @@ func (p *testPhone) handle(d *diago.DialogServerSession) {
 			}
 		}
 	}()
+	if p.hangupAfter > 0 {
+		timer := time.AfterFunc(p.hangupAfter, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			_ = d.Hangup(ctx)
+		})
+		defer timer.Stop()
+	}
 	frame := bytes.Repeat([]byte{patternByte}, 160)
 	for d.Context().Err() == nil {
 		if _, err := w.Write(frame); err != nil { // paced at 20 ms by diago
@@ -376,7 +416,8 @@ func registerStatus(err error) int {
 type sippRun struct {
 	cmd  *exec.Cmd
 	out  bytes.Buffer
-	done chan error
+	err  error         // valid once done is closed
+	done chan struct{} // closed when sipp has exited
 }
 
 func sippBinary(t testing.TB) string {
@@ -435,7 +476,7 @@ func startSipp(t testing.TB, target *net.UDPAddr, scen string, extra ...string) 
 	}
 	args = append(args, extra...)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	r := &sippRun{cmd: exec.CommandContext(ctx, bin, args...), done: make(chan error, 1)}
+	r := &sippRun{cmd: exec.CommandContext(ctx, bin, args...), done: make(chan struct{})}
 	r.cmd.Stdout = &r.out
 	r.cmd.Stderr = &r.out
 	r.cmd.Dir = t.TempDir()
@@ -444,8 +485,9 @@ func startSipp(t testing.TB, target *net.UDPAddr, scen string, extra ...string) 
 		t.Fatalf("start sipp: %v", err)
 	}
 	go func() {
-		r.done <- r.cmd.Wait()
+		r.err = r.cmd.Wait()
 		cancel()
+		close(r.done)
 	}()
 	t.Cleanup(func() {
 		select {
@@ -462,9 +504,9 @@ func startSipp(t testing.TB, target *net.UDPAddr, scen string, extra ...string) 
 func (r *sippRun) wait(t testing.TB, d time.Duration) {
 	t.Helper()
 	select {
-	case err := <-r.done:
-		if err != nil {
-			t.Fatalf("sipp failed: %v\n%s", err, tail(r.out.String(), 3000))
+	case <-r.done:
+		if r.err != nil {
+			t.Fatalf("sipp failed: %v\n%s", r.err, tail(r.out.String(), 3000))
 		}
 	case <-time.After(d):
 		t.Fatalf("sipp still running after %v\n%s", d, tail(r.out.String(), 3000))

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/concierge-console/concierge/backend/queue"
@@ -49,7 +51,10 @@ func (s *Switchboard) handleInbound(d *diago.DialogServerSession) {
 	log := s.log.With("sip_call_id", d.InviteRequest.CallID().Value())
 	if n := s.active.Add(1); n > int64(s.cfg.MaxCalls) {
 		s.active.Add(-1)
-		log.Warn("call limit reached, refusing INVITE", "max_calls", s.cfg.MaxCalls)
+		if n := s.refused.Add(1); s.refusedLog.Allow() {
+			// A flood must not become a log flood: one line per interval with a count.
+			log.Warn("call limit reached, refusing INVITEs with 503", "max_calls", s.cfg.MaxCalls, "refused_total", n)
+		}
 		respond(d, sip.StatusServiceUnavailable, "Too Many Calls", sip.NewHeader("Retry-After", "30"))
 		return
 	}
@@ -199,14 +204,14 @@ func (s *Switchboard) handleInbound(d *diago.DialogServerSession) {
 
 // hangupCaller ends the caller's dialog now, with a bounded wait, rather than leaving it
 // to diago after the handler returns: on shutdown the transport closes right after.
-func (s *Switchboard) hangupCaller(c *call, log interface{ Debug(string, ...any) }) {
+func (s *Switchboard) hangupCaller(c *call, log *slog.Logger) {
 	if c.in.Context().Err() != nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), hangupTimeout)
 	defer cancel()
 	if err := c.in.Hangup(ctx); err != nil {
-		log.Debug("hanging up caller failed", "error", err)
+		log.Info("hanging up caller failed", "error", err)
 	}
 }
 
@@ -294,3 +299,16 @@ var (
 	errCallEnded      = errors.New("call ended")
 	errOfferWithdrawn = errors.New("offer withdrawn")
 )
+
+// every lets one event through per interval; the zero value allows the first.
+type every struct {
+	interval time.Duration
+	next     atomic.Int64 // unix nanos
+}
+
+// Allow reports whether the interval has passed since the last allowed event.
+func (e *every) Allow() bool {
+	now := time.Now().UnixNano()
+	next := e.next.Load()
+	return now >= next && e.next.CompareAndSwap(next, now+int64(e.interval))
+}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/diago/audio"
@@ -34,6 +35,8 @@ const (
 	// mohChunk is how many listeners one goroutine serves per tick; above that the tick
 	// is split across goroutines so 1000+ waiting calls still go out within a few ms.
 	mohChunk = 256
+	// mohMaxCatchUp is how many late frames run sends back to back (100 ms).
+	mohMaxCatchUp = 5
 )
 
 // mohTrack is the music, pre-encoded into 20 ms frames.
@@ -188,6 +191,8 @@ type mohPlayer struct {
 	track *mohTrack
 	log   *slog.Logger
 
+	sent atomic.Int64 // RTP packets written, for Stats
+
 	mu        sync.Mutex
 	listeners []*mohListener
 	pos       int
@@ -248,17 +253,43 @@ func (p *mohPlayer) count() int {
 	return len(p.listeners)
 }
 
-// run plays until ctx is done.
+// run plays until ctx is done. It keeps the frame clock on wall time: if the process
+// was starved for a few ticks (GC, CPU contention), the missed frames are sent at once
+// so callers' jitter buffers stay fed; after a longer stall the backlog is skipped
+// rather than bursting seconds of audio.
 func (p *mohPlayer) run(ctx context.Context) {
 	t := time.NewTicker(mohFrameDur)
 	defer t.Stop()
+	start := time.Now()
+	var played int64
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			p.tick()
+		case now := <-t.C:
+			due := int64(now.Sub(start)/mohFrameDur) - played
+			if due > mohMaxCatchUp {
+				p.skip(due - 1)
+				played += due - 1
+				due = 1
+			}
+			for range due {
+				p.tick()
+				played++
+			}
 		}
+	}
+}
+
+// skip moves every call's RTP clock over n frames that will not be sent, so receivers
+// see a gap in time rather than late audio.
+func (p *mohPlayer) skip(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pos = int((int64(p.pos) + n) % int64(p.track.frames()))
+	for _, l := range p.listeners {
+		l.w.DelayTimestamp(uint32(n * mohFrameSamples))
+		l.marker = true
 	}
 }
 
@@ -269,6 +300,7 @@ func (p *mohPlayer) tick() {
 	p.pos = (p.pos + 1) % p.track.frames()
 
 	ls := p.listeners
+	p.sent.Add(int64(len(ls)))
 	if len(ls) <= mohChunk {
 		writeMOH(ls, ulaw, alaw, p.log)
 		return

@@ -16,11 +16,12 @@ import (
 	"github.com/emiago/sipgo/sip"
 )
 
-// Headers on the INVITEs to attendants. The console's own softphone uses
-// X-Concierge-Call to match the ringing leg with the queue call it shows.
+// Headers on the INVITEs that ring attendants. The console's softphone reads
+// HeaderCallID to match the ringing leg with the queue call it shows (the queue
+// engine's call ID, as in queue.Call.ID and the API).
 const (
-	hdrCallID = "X-Concierge-Call"
-	hdrQueue  = "X-Concierge-Queue"
+	HeaderCallID  = "X-Concierge-Call-ID"
+	HeaderQueueID = "X-Concierge-Queue-ID"
 )
 
 // offerLeg is one attendant's phone being rung with one call.
@@ -131,9 +132,11 @@ func (s *Switchboard) ring(ctx context.Context, c *call, leg *offerLeg, to queue
 	// The engine withdraws the offer at OfferTimeout (CancelOffer); this deadline only
 	// guards against an engine that never does.
 	ictx, cancel := context.WithTimeout(ctx, s.cfg.OfferTimeout+5*time.Second)
-	defer cancel()
 	log.Debug("ringing attendant", "target", target.String(), "via_pbx", viaPBX)
 	outMed, err := out.Invite(ictx, opts)
+	timedOut := errors.Is(ictx.Err(), context.DeadlineExceeded)
+	// The context only bounds the ringing; the answered dialog lives on its own.
+	cancel()
 	if err != nil {
 		c.forget(leg)
 		closeLog(out, log)
@@ -149,7 +152,7 @@ func (s *Switchboard) ring(ctx context.Context, c *call, leg *offerLeg, to queue
 			}
 			log.Debug("offer withdrawn")
 		default:
-			reason := failureReason(err, ictx)
+			reason := failureReason(err, timedOut)
 			log.Info("offer failed", "reason", reason, "error", err)
 			s.offerFailed(c, leg, reason)
 		}
@@ -223,8 +226,8 @@ func (s *Switchboard) offerHeaders(c *call, leg *offerLeg, host string) []sip.He
 			Address:     sip.Uri{Scheme: "sip", User: user, Host: host},
 			Params:      sip.NewParams(),
 		},
-		sip.NewHeader(hdrCallID, c.id),
-		sip.NewHeader(hdrQueue, c.queueID),
+		sip.NewHeader(HeaderCallID, c.id),
+		sip.NewHeader(HeaderQueueID, c.queueID),
 	}
 	if leg.pickup {
 		// Auto-answer: Call-Info answer-after (Snom, Yealink, Grandstream, baresip),
@@ -264,7 +267,7 @@ func (s *Switchboard) dropLeg(out *diago.DialogClientSession, log *slog.Logger) 
 }
 
 // failureReason turns an INVITE error into the short reason the engine and history show.
-func failureReason(err error, ictx context.Context) string {
+func failureReason(err error, timedOut bool) string {
 	var res *sip.Response
 	var pe *sipgo.ErrDialogResponse
 	var ve sipgo.ErrDialogResponse
@@ -273,7 +276,7 @@ func failureReason(err error, ictx context.Context) string {
 		res = pe.Res
 	case errors.As(err, &ve):
 		res = ve.Res
-	case errors.Is(ictx.Err(), context.DeadlineExceeded):
+	case timedOut:
 		return "timeout"
 	default:
 		return "unreachable"

@@ -234,6 +234,19 @@ func (r *registrar) lookup(username string) (sip.Uri, bool) {
 	return *best.contact.Clone(), true
 }
 
+// count returns how many users have a live binding.
+func (r *registrar) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now, n := r.now(), 0
+	for key := range r.bindings {
+		if len(r.liveLocked(key, now)) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // sweep drops every expired binding; Serve calls it periodically so that accounts that
 // never register again do not stay in memory.
 func (r *registrar) sweep() {

@@ -1,12 +1,46 @@
 // Package switchboard is Concierge's SIP back-to-back user agent: it answers the calls
 // of the reception queues, plays music on hold, registers the attendants' softphones,
 // rings attendants with the offers the queue engine makes and bridges the caller to
-// whoever answers. It is pure Go (sipgo + diago) and is meant to be embedded: the HTTP
-// API calls its console commands, the store implements its small interfaces.
+// whoever answers. It is pure Go (sipgo + diago, no cgo) and is meant to be embedded:
+// the HTTP API calls its console commands, the store implements its small interfaces
+// (Credentials, Directory, HistorySink).
 //
-// Each waiting caller costs one goroutine (the diago INVITE handler, which blocks for
-// the call's life), one RTP and one RTCP socket, and one slot in the music-on-hold
-// fan-out. An offer adds one goroutine and one socket pair for the attendant leg.
+// # Call flow
+//
+//  1. INVITE → routed by request-URI user (then To user) to a queue, else the default
+//     queue; SDP must offer PCMU or PCMA (else 488); beyond Config.MaxCalls → 503.
+//  2. 200 OK (or 183 with Config.EarlyMedia), music on hold starts, the call is enqueued
+//     with its number (P-Asserted-Identity, else From), name and VIP flag (Directory).
+//  3. The engine calls Offer: the attendant's registered softphone, else their
+//     extension through the PBX (proxy digest auth), is sent an INVITE that offers the
+//     caller's codec only and carries the HeaderCallID and HeaderQueueID headers.
+//  4. The phone's 200 OK → Engine.Answered; the loser of a race gets a BYE. The winner
+//     is bridged (diago Bridge, RTP both ways); either side's BYE ends the other and
+//     releases the attendant. Busy/decline/error → Engine.OfferFailed.
+//  5. Caller BYE/CANCEL while waiting → Engine.Abandon. Every end is recorded to the
+//     HistorySink.
+//
+// # Answering from the console
+//
+// An attendant answers by picking up the phone that rings (its 200 OK is the answer).
+// Switchboard.Answer is for clicking "answer" in the console while that phone rings:
+// it is an engine pickup, so the ringing INVITE is CANCELled and a new one goes out with
+// auto-answer headers (Call-Info: <sip:host>;answer-after=0, Alert-Info
+// info=alert-autoanswer, Answer-Mode: Auto), which desk phones and softphones that
+// honour them connect without a key press. Direct pickup from the queue (Pickup) rings
+// the same way.
+//
+// # Resources
+//
+// The queue engine is created by New (it needs the switchboard as its Offerer) and
+// exposed by Engine for snapshots and event streams. Each waiting caller costs one
+// goroutine (diago's INVITE handler, blocked for the call's life), two RTCP goroutines,
+// an RTP and an RTCP socket, and one slot in the music-on-hold fan-out (one sendto per
+// 20 ms; no per-call timer, codec or goroutine). An offer adds one goroutine and a
+// socket pair. Serve closes all of it on return.
+//
+// Not handled yet: NAT traversal for softphones behind another router than the
+// switchboard's (their Contact is used as registered), SRTP, TLS, transfers, park.
 package switchboard
 
 import (
@@ -78,9 +112,10 @@ const (
 	defaultMaxCalls     = 1000
 	// hangupTimeout bounds each BYE/CANCEL on teardown so one dead peer cannot hold
 	// up shutdown.
-	hangupTimeout = 3 * time.Second
-	// drainTimeout bounds how long Serve waits for calls to hang up on shutdown.
-	drainTimeout = 5 * time.Second
+	hangupTimeout = 2 * time.Second
+	// drainTimeout bounds how long Serve waits for calls to hang up on shutdown before
+	// it closes the transport under the stragglers; Serve returns within ~4 s.
+	drainTimeout = 3 * time.Second
 )
 
 // audioCodecs are the codecs offered and accepted on every leg. G.711 only: bridging
@@ -102,6 +137,8 @@ type Switchboard struct {
 	reg          *registrar
 	moh          *mohPlayer
 	active       atomic.Int64 // inbound calls being handled, for MaxCalls
+	refused      atomic.Int64 // INVITEs refused with 503 since start
+	refusedLog   every
 
 	served   atomic.Bool
 	ready    chan struct{}
@@ -131,6 +168,7 @@ func New(cfg Config, opts ...Option) (*Switchboard, error) {
 		ready:    make(chan struct{}),
 		shutdown: make(chan struct{}),
 	}
+	s.refusedLog.interval = 10 * time.Second
 	for _, o := range opts {
 		o(s)
 	}
@@ -260,6 +298,9 @@ func (s *Switchboard) Serve(ctx context.Context) error {
 	servers := make(chan error, 2)
 	go func() { servers <- srv.ServeUDP(udpConn) }()
 	go func() { servers <- srv.ServeTCP(tcpLn) }()
+	if err := waitUDPServing(ctx, ua.TransportLayer(), udpAddr); err != nil {
+		return errors.Join(err, udpConn.Close(), tcpLn.Close(), <-servers, <-servers)
+	}
 
 	s.mu.Lock()
 	s.dg = dg
@@ -325,6 +366,24 @@ loop:
 		return fmt.Errorf("closing sip transport: %w", cerr)
 	}
 	return nil
+}
+
+// waitUDPServing waits until sipgo has put the UDP listener in its connection pool.
+// Until then an outgoing request (an offer, a test's REGISTER) would make sipgo try to
+// bind a second socket to the same address and fail.
+func waitUDPServing(ctx context.Context, tp *sip.TransportLayer, addr *net.UDPAddr) error {
+	pool := tp.Pool("udp")
+	for {
+		if c := pool.Get(addr.String()); c != nil {
+			c.Ref(-1) // Get took a reference; the listener keeps its own
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
 }
 
 // listen binds UDP and TCP. With port 0 it tries to give TCP the same port as UDP, so

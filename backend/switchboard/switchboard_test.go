@@ -178,8 +178,8 @@ func TestOfferAnswerBridge(t *testing.T) {
 	phone.lastHdrMu.Lock()
 	inv := phone.lastHdrs
 	phone.lastHdrMu.Unlock()
-	if h := inv.GetHeader(hdrCallID); h == nil {
-		t.Error("offer INVITE lacks " + hdrCallID)
+	if h := inv.GetHeader(HeaderCallID); h == nil {
+		t.Error("offer INVITE lacks " + HeaderCallID)
 	}
 	if f := inv.From(); f == nil || f.Address.User != "0611111111" {
 		t.Errorf("offer INVITE From = %v; want the caller's number", f)
@@ -198,4 +198,19 @@ func TestOfferAnswerBridge(t *testing.T) {
 		snap := sb.Engine().Snapshot()
 		return len(snap.Attendants) == 1 && !snap.Attendants[0].OnCall
 	})
+}
+
+// Calls over TCP (as many PBX trunks use) are handled like UDP ones.
+func TestCallOverTCP(t *testing.T) {
+	sb := startSwitchboard(t, receptionConfig())
+	_, tcp := sb.SIPAddr()
+	sink := newRTPSink(t, 8)
+	target := &net.UDPAddr{IP: tcp.(*net.TCPAddr).IP, Port: tcp.(*net.TCPAddr).Port}
+	run := startSipp(t, target, "caller.xml", "-t", "t1", "-s", "100", "-m", "1", "-d", "1500",
+		"-key", "rtpport", strconv.Itoa(sink.port()), "-key", "caller", "0650505050", "-key", "pcap", g711aPcap(t))
+	run.wait(t, 20*time.Second)
+	if n := sink.packets.Load(); n < 40 {
+		t.Errorf("caller over TCP got %d music packets in 1.5 s", n)
+	}
+	sb.history.wait(t, OutcomeAbandoned, 5*time.Second)
 }
