@@ -10,7 +10,7 @@ pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev portaudio19-
 if [[ $what == test ]]; then
   # The test rig: real browser, X server, SIP peers, PBX, audio server.
   pkgs+=(chromium xvfb xauth x11-utils imagemagick sip-tester baresip kamailio
-         pulseaudio libasound2-plugins dbus fonts-dejavu-core fonts-noto-core)
+         pulseaudio pulseaudio-utils libasound2-plugins dbus fonts-dejavu-core fonts-noto-core)
 fi
 
 missing=()

@@ -283,13 +283,23 @@ type testPhone struct {
 	lastHdrs  *sip.Request
 }
 
-func newTestPhone(t testing.TB, user string, mode attendantMode) *testPhone {
+// phoneOption sets a testPhone field before the phone starts serving, so
+// its SIP goroutines never race with the test writing it.
+type phoneOption func(*testPhone)
+
+func withAnswerDelay(d time.Duration) phoneOption { return func(p *testPhone) { p.answerDelay = d } }
+func withHangupAfter(d time.Duration) phoneOption { return func(p *testPhone) { p.hangupAfter = d } }
+
+func newTestPhone(t testing.TB, user string, mode attendantMode, opts ...phoneOption) *testPhone {
 	t.Helper()
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent(user))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &testPhone{t: t, user: user, ua: ua, answerDelay: 200 * time.Millisecond, served: make(chan error, 1)}
+	for _, o := range opts {
+		o(p)
+	}
 	p.mode.Store(int32(mode))
 	// Bind first and hand the socket to sipgo (as the switchboard does): diago's own
 	// ephemeral-port path races with its client transport.

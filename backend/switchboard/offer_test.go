@@ -213,14 +213,13 @@ func TestConsoleHangup(t *testing.T) {
 func TestAttendantByeEndsCaller(t *testing.T) {
 	sb := startSwitchboard(t, receptionConfig(), twoPasswords)
 	ctx := context.Background()
-	alice := newTestPhone(t, "alice", modeAnswer)
+	alice := newTestPhone(t, "alice", modeAnswer, withHangupAfter(time.Second))
 	if err := alice.register(ctx, sb.udp, "pw-alice"); err != nil {
 		t.Fatal(err)
 	}
 	if err := sb.AttendantOnline(ctx, queue.Attendant{Username: "alice", Available: true}); err != nil {
 		t.Fatal(err)
 	}
-	alice.hangupAfter = time.Second
 	sink := newRTPSink(t, 8)
 	run := startSipp(t, sb.udp, "caller_until_bye.xml", "-s", "100", "-m", "1",
 		"-key", "rtpport", strconv.Itoa(sink.port()), "-key", "caller", "0677777777", "-key", "pcap", g711aPcap(t))
@@ -242,8 +241,7 @@ func TestEarlyMediaAnswersOnBridge(t *testing.T) {
 	cfg.EarlyMedia = true
 	sb := startSwitchboard(t, cfg, twoPasswords)
 	ctx := context.Background()
-	alice := newTestPhone(t, "alice", modeAnswer)
-	alice.answerDelay = 1500 * time.Millisecond
+	alice := newTestPhone(t, "alice", modeAnswer, withAnswerDelay(1500*time.Millisecond))
 	if err := alice.register(ctx, sb.udp, "pw-alice"); err != nil {
 		t.Fatal(err)
 	}

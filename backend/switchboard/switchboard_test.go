@@ -156,8 +156,7 @@ func TestOfferAnswerBridge(t *testing.T) {
 	sb := startSwitchboard(t, receptionConfig(), WithCredentials(passwords{"alice": "pw-alice"}))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	phone := newTestPhone(t, "alice", modeAnswer)
-	phone.answerDelay = time.Second // let the caller hear some music first
+	phone := newTestPhone(t, "alice", modeAnswer, withAnswerDelay(time.Second)) // let the caller hear some music first
 	if err := phone.register(ctx, sb.udp, "pw-alice"); err != nil {
 		t.Fatalf("register: %v", err)
 	}

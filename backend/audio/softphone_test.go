@@ -1,0 +1,167 @@
+package audio
+
+import (
+	"context"
+	"encoding/binary"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/concierge-console/concierge/backend/sipua"
+	"github.com/emiago/diago"
+	diagoaudio "github.com/emiago/diago/audio"
+	"github.com/emiago/diago/media"
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// TestSoftphoneThroughPulse runs the whole console audio path on real (null) devices:
+// a caller (diago) sends a tone to the softphone, which auto-answers with a
+// Headset on the PulseAudio null sink. The sink's monitor is also the default
+// microphone, so the softphone sends what it played straight back: the caller
+// hears its own tone again, after the softphone's jitter buffer, PortAudio output,
+// PulseAudio, PortAudio input and packetisation. The test reports that delay, the
+// audio latency the console adds end to end.
+func TestSoftphoneThroughPulse(t *testing.T) {
+	needPulse(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("SIPUA_DEBUG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	phone, err := sipua.New(sipua.Config{Server: "127.0.0.1:9", Username: "attendant", Contact: "127.0.0.1"},
+		sipua.WithAudio(Headset{Host: New(WithLogger(log))}), sipua.WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer phone.Close(context.Background())
+	port := phone.LocalAddr().(*net.UDPAddr).Port
+
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("caller"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ua.Close()
+	probe, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	callerAddr := probe.LocalAddr().(*net.UDPAddr)
+	probe.Close()
+	dg := diago.NewDiago(ua, diago.WithLogger(log),
+		diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{media.CodecAudioUlaw}}),
+		diago.WithTransport(diago.Transport{Transport: "udp", BindHost: "127.0.0.1", BindPort: callerAddr.Port}))
+	sctx, stopServe := context.WithCancel(ctx)
+	defer stopServe()
+	if err := dg.ServeBackground(sctx, func(d *diago.DialogServerSession) {}); err != nil {
+		t.Fatal(err)
+	}
+	// The INVITE must leave from the listening socket, which sipgo only reuses once
+	// its serve loop has registered it.
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(time.Millisecond) {
+		if _, err := ua.TransportLayer().GetConnection("udp", callerAddr.String()); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("caller's SIP socket not ready")
+		}
+	}
+	d, med, err := dg.Invite(ctx, sip.Uri{Scheme: "sip", User: "attendant", Host: "127.0.0.1", Port: port},
+		diago.InviteOptions{Headers: []sip.Header{sip.NewHeader("Call-Info", "<sip:127.0.0.1>;answer-after=0")}})
+	if err != nil {
+		t.Fatalf("INVITE: %v", err)
+	}
+	defer func() {
+		hctx, c := context.WithTimeout(context.Background(), 3*time.Second)
+		defer c()
+		d.Hangup(hctx)
+		d.Close()
+	}()
+	w, err := med.AudioWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := med.AudioReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Receive: decode and note when the echo of the tone first arrives.
+	heard := make(chan time.Time, 1)
+	go func() {
+		buf := make([]byte, media.RTPBufSize)
+		pcm := make([]byte, 2*media.RTPBufSize)
+		for {
+			n, err := r.Read(buf)
+			if err != nil {
+				return
+			}
+			k, _ := diagoaudio.DecodeUlawTo(pcm, buf[:n])
+			s := make([]int16, k/2)
+			for i := range s {
+				s[i] = int16(binary.LittleEndian.Uint16(pcm[2*i:]))
+			}
+			if rms(s) > 1000 {
+				select {
+				case heard <- time.Now():
+				default:
+				}
+			}
+		}
+	}()
+
+	// Send silence until the softphone's devices run (it has played and sent half a
+	// second of audio), then 1 s of tone. RTPPacketWriter paces the writes at 20 ms.
+	payload := make([]byte, FrameSamples)
+	frame := make([]byte, FrameBytes)
+	send := func() {
+		diagoaudio.EncodeUlawTo(payload, frame)
+		if _, err := w.Write(payload); err != nil {
+			t.Fatalf("sending RTP: %v", err)
+		}
+	}
+	for i := 0; ; i++ {
+		calls := phone.Calls()
+		if len(calls) == 1 {
+			if st := calls[0].AudioStats(); st.FramesPlayed >= 25 && st.PacketsSent >= 25 {
+				break
+			}
+		}
+		if i == 250 {
+			t.Fatal("the softphone's audio did not start within 5 s")
+		}
+		clear(frame)
+		send()
+	}
+	select {
+	case <-heard:
+		t.Fatal("heard a tone before sending one")
+	default:
+	}
+	tone := NewTone(1000)
+	toneAt := time.Now()
+	for range 50 {
+		tone.Read(frame)
+		send()
+	}
+	select {
+	case at := <-heard:
+		d := at.Sub(toneAt)
+		t.Logf("end-to-end added latency (RTP in → jitter buffer → PortAudio → PulseAudio → PortAudio → RTP out): %v", d.Round(time.Millisecond))
+		if d > 400*time.Millisecond {
+			t.Errorf("latency %v, want under 400 ms", d)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the tone never came back through the devices")
+	}
+	calls := phone.Calls()
+	if len(calls) != 1 {
+		t.Fatalf("%d calls", len(calls))
+	}
+	t.Logf("softphone audio stats: %+v", calls[0].AudioStats())
+}

@@ -1,0 +1,18 @@
+// Package sipua is the console's built-in softphone: a SIP user agent on diago that
+// registers the attendant's extension with the PBX (or the switchboard), rings on
+// incoming calls, answers them (at once when the INVITE asks for auto-answer, which
+// is how the switchboard hands over a call the attendant picked) and turns their RTP
+// into sound and back.
+//
+// It is pure Go. Sound comes and goes as 8 kHz mono signed 16-bit little-endian PCM
+// in 20 ms frames through an AudioDevice: backend/audio's PortAudio streams in the
+// console, in-memory sources and sinks in tests.
+//
+// The media path of an answered call:
+//
+//	RTP ─► G.711 decode ─► jitter buffer (adaptive, 40–100 ms) ─► speaker
+//	microphone ─► mute ─► G.711 encode ─► RTP
+//
+// One call at a time has the audio: an attendant talks to one caller, and other
+// calls wait on the switchboard, not on the phone.
+package sipua

@@ -1,0 +1,298 @@
+package sipua
+
+import (
+	"encoding/binary"
+	"io"
+	"math"
+	"sync"
+	"time"
+)
+
+// jitterBuffer turns RTP packets, which arrive early, late, out of order or not at
+// all, into a steady stream of 20 ms PCM frames. It is addressed by RTP timestamp,
+// not sequence number, so any packet size (10, 20, 30 ms) plays out correctly.
+//
+// Its delay adapts: it starts playing once it holds target of audio (the frame about
+// to play included, so a packet may arrive up to target − 20 ms late), and target
+// follows the measured interarrival jitter (RFC 3550) as 20 ms + 3 × jitter,
+// bounded to [min, max] (40–100 ms by default). On a quiet LAN that is a mean
+// 25–35 ms between a packet's arrival and its playing. When the buffer holds more than
+// needed for a while (the sender's clock is fast, or a burst arrived after a stall)
+// one frame is skipped to bring the delay back down; when it runs dry the missing
+// audio is concealed and playing restarts after a new target's worth has arrived.
+//
+// Push and Read may be called from different goroutines. Read never blocks: it is
+// called by the playout clock (the sound card's, or a ticker) and must return a
+// frame every time.
+type jitterBuffer struct {
+	mu       sync.Mutex
+	min, max uint32 // bounds of target, in samples
+	target   uint32
+
+	pkts    []jbPacket // sorted by ts (wrap-aware), no overlaps kept
+	ssrc    uint32
+	haveSrc bool
+	playing bool
+	cursor  uint32 // RTP timestamp of the next sample to play
+
+	// RFC 3550 interarrival jitter, in samples.
+	jitter      float64
+	lastArrival time.Time
+	lastTS      uint32
+
+	surplus   int // consecutive reads with more than target+frame buffered
+	last      []int16
+	concealed int // consecutive concealed frames
+	closed    bool
+
+	stats jitterStats
+}
+
+type jbPacket struct {
+	ts      uint32
+	pcm     []int16
+	arrival time.Time
+}
+
+// jitterStats are counters for diagnostics and tests.
+type jitterStats struct {
+	Pushed, Late, Played, Concealed, Skipped, Underruns int
+	// Delay is the mean time played frames spent in the buffer.
+	Delay      time.Duration
+	delaySum   time.Duration
+	delayCount int
+}
+
+func newJitterBuffer(min, max time.Duration) *jitterBuffer {
+	toSamples := func(d time.Duration) uint32 { return uint32(d.Seconds() * SampleRate) }
+	jb := &jitterBuffer{min: toSamples(min), max: toSamples(max)}
+	if jb.max < jb.min {
+		jb.max = jb.min
+	}
+	jb.target = jb.min
+	return jb
+}
+
+// before reports whether RTP timestamp a is earlier than b, across wrap-around.
+func before(a, b uint32) bool { return int32(a-b) < 0 }
+
+// Push adds a decoded packet. pcm is retained.
+func (jb *jitterBuffer) Push(ssrc uint32, ts uint32, pcm []int16, arrival time.Time) {
+	if len(pcm) == 0 {
+		return
+	}
+	jb.mu.Lock()
+	defer jb.mu.Unlock()
+	if jb.closed {
+		return
+	}
+	jb.stats.Pushed++
+	// A new source (the PBX switched media, a re-INVITE) or a jump of more than a
+	// second starts over: old and new timestamps have nothing in common.
+	if !jb.haveSrc || ssrc != jb.ssrc || (jb.playing && absDiff(ts, jb.cursor) > SampleRate) {
+		jb.reset()
+		jb.ssrc, jb.haveSrc = ssrc, true
+	}
+	jb.updateJitter(ts, arrival)
+	if jb.playing && before(ts+uint32(len(pcm)), jb.cursor+1) {
+		jb.stats.Late++ // entirely in the past: already concealed
+		return
+	}
+	// Insert in order; drop duplicates.
+	i := len(jb.pkts)
+	for i > 0 && before(ts, jb.pkts[i-1].ts) {
+		i--
+	}
+	if i > 0 && jb.pkts[i-1].ts == ts {
+		return
+	}
+	jb.pkts = append(jb.pkts, jbPacket{})
+	copy(jb.pkts[i+1:], jb.pkts[i:])
+	jb.pkts[i] = jbPacket{ts: ts, pcm: pcm, arrival: arrival}
+	// Bound memory whatever the sender does: keep at most twice the maximum delay.
+	for jb.buffered() > 2*jb.max+FrameSamples && len(jb.pkts) > 1 {
+		jb.cursor = jb.pkts[1].ts
+		jb.pkts = jb.pkts[1:]
+		jb.stats.Skipped++
+	}
+}
+
+func absDiff(a, b uint32) uint32 {
+	d := int32(a - b)
+	if d < 0 {
+		return uint32(-d)
+	}
+	return uint32(d)
+}
+
+func (jb *jitterBuffer) reset() {
+	jb.pkts = jb.pkts[:0]
+	jb.playing = false
+	jb.lastArrival = time.Time{}
+	jb.surplus = 0
+}
+
+func (jb *jitterBuffer) updateJitter(ts uint32, arrival time.Time) {
+	if !jb.lastArrival.IsZero() {
+		// D(i,j) = (Rj - Ri) - (Sj - Si), in samples.
+		d := arrival.Sub(jb.lastArrival).Seconds()*SampleRate - float64(int32(ts-jb.lastTS))
+		jb.jitter += (math.Abs(d) - jb.jitter) / 16
+		t := uint32(FrameSamples + 3*jb.jitter)
+		jb.target = min(max(t, jb.min), jb.max)
+	}
+	jb.lastArrival, jb.lastTS = arrival, ts
+}
+
+// buffered is how much audio is held from the cursor (or the first packet when not
+// playing) to the end of the last packet, in samples.
+func (jb *jitterBuffer) buffered() uint32 {
+	if len(jb.pkts) == 0 {
+		return 0
+	}
+	start := jb.pkts[0].ts
+	if jb.playing && before(jb.cursor, start) {
+		start = jb.cursor
+	}
+	last := jb.pkts[len(jb.pkts)-1]
+	end := last.ts + uint32(len(last.pcm))
+	if before(end, start) {
+		return 0
+	}
+	return end - start
+}
+
+// Read fills p with one frame (FrameBytes; p must be at least that long) and never
+// blocks. It returns io.EOF once the buffer is closed.
+func (jb *jitterBuffer) Read(p []byte) (int, error) {
+	if len(p) < FrameBytes {
+		return 0, io.ErrShortBuffer
+	}
+	var frame [FrameSamples]int16
+	jb.mu.Lock()
+	if jb.closed {
+		jb.mu.Unlock()
+		return 0, io.EOF
+	}
+	jb.readFrame(frame[:], time.Now())
+	jb.mu.Unlock()
+	for i, v := range frame {
+		binary.LittleEndian.PutUint16(p[2*i:], uint16(v))
+	}
+	return FrameBytes, nil
+}
+
+func (jb *jitterBuffer) readFrame(out []int16, now time.Time) {
+	if !jb.playing {
+		if len(jb.pkts) == 0 || jb.buffered() < jb.target {
+			return // silence while (re)buffering
+		}
+		jb.playing = true
+		jb.cursor = jb.pkts[0].ts
+	}
+
+	// Trim the delay back when there has been surplus for a while: ~200 ms for a
+	// frame or two too many (gently, as a sender's fast clock needs), ~40 ms when far
+	// above target (after the speaker or the network stalled and the backlog arrived
+	// at once), where catching up quickly matters more than a few clipped frames.
+	buffered := jb.buffered()
+	if buffered > jb.target+FrameSamples {
+		jb.surplus++
+	} else {
+		jb.surplus = 0
+	}
+	patience := 10
+	if buffered > jb.target+3*FrameSamples {
+		patience = 1
+	}
+	if jb.surplus > patience {
+		jb.cursor += FrameSamples
+		jb.surplus = 0
+		jb.stats.Skipped++
+	}
+
+	// Drop packets that end before the cursor.
+	for len(jb.pkts) > 0 {
+		p := jb.pkts[0]
+		if before(p.ts+uint32(len(p.pcm)), jb.cursor+1) {
+			jb.pkts = jb.pkts[1:]
+			continue
+		}
+		break
+	}
+
+	filled := 0
+	var oldest time.Time
+	end := jb.cursor + FrameSamples
+	for _, p := range jb.pkts {
+		if !before(p.ts, end) {
+			break
+		}
+		// Copy the overlap of [p.ts, p.ts+len) with [cursor, end).
+		from := int32(jb.cursor - p.ts) // offset into p.pcm
+		to := 0                         // offset into out
+		if from < 0 {
+			to = int(-from)
+			from = 0
+		}
+		n := copy(out[to:], p.pcm[from:])
+		filled += n
+		if oldest.IsZero() {
+			oldest = p.arrival
+		}
+	}
+	jb.cursor = end
+
+	switch {
+	case filled > 0:
+		jb.stats.Played++
+		jb.concealed = 0
+		jb.last = append(jb.last[:0], out...)
+		jb.stats.delaySum += now.Sub(oldest)
+		jb.stats.delayCount++
+	case len(jb.pkts) == 0:
+		// Ran dry: conceal this frame and rebuffer to target before playing again.
+		jb.conceal(out)
+		jb.playing = false
+		jb.stats.Underruns++
+	default:
+		jb.conceal(out) // a lost packet with later ones waiting
+	}
+}
+
+// conceal repeats the last good frame at half the level, once, then plays silence:
+// enough to bridge a single lost packet without the buzz of repeating it forever.
+func (jb *jitterBuffer) conceal(out []int16) {
+	jb.stats.Concealed++
+	jb.concealed++
+	if jb.concealed == 1 && len(jb.last) == len(out) {
+		for i, v := range jb.last {
+			out[i] = v / 2
+		}
+	}
+}
+
+// Stats returns a copy of the counters.
+func (jb *jitterBuffer) Stats() jitterStats {
+	jb.mu.Lock()
+	defer jb.mu.Unlock()
+	s := jb.stats
+	if s.delayCount > 0 {
+		s.Delay = s.delaySum / time.Duration(s.delayCount)
+	}
+	return s
+}
+
+// Target is the current playout delay target.
+func (jb *jitterBuffer) Target() time.Duration {
+	jb.mu.Lock()
+	defer jb.mu.Unlock()
+	return time.Duration(jb.target) * time.Second / SampleRate
+}
+
+// Close makes Read return io.EOF.
+func (jb *jitterBuffer) Close() error {
+	jb.mu.Lock()
+	defer jb.mu.Unlock()
+	jb.closed = true
+	return nil
+}
