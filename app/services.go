@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/concierge-console/concierge/backend/console"
+	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/queue"
 )
 
@@ -13,7 +14,10 @@ import (
 // front-end reaches them as window.go.app.<Type>.<Method>, or through the
 // bridge as POST /bridge/call {service: "<Type>", method, args}.
 func Services(ctx context.Context, c *console.Console) []any {
-	return []any{&Session{ctx: ctx, c: c}, &Queue{ctx: ctx, c: c}, &Presence{ctx: ctx, c: c}, &Settings{ctx: ctx, c: c}}
+	return []any{
+		&Session{ctx: ctx, c: c}, &Queue{ctx: ctx, c: c}, &Presence{ctx: ctx, c: c},
+		&Settings{ctx: ctx, c: c}, &Directory{ctx: ctx, c: c},
+	}
 }
 
 // Session is login and logout (L1, L5).
@@ -125,3 +129,38 @@ func (s *Settings) Save(in UserSettings) error {
 	}
 	return s.c.SaveSettings(s.ctx, doc)
 }
+
+// Directory is the contacts and details panels' data (C1–C9, D1).
+type Directory struct {
+	ctx context.Context
+	c   *console.Console
+}
+
+// Search returns ranked contacts matching every fragment of query.
+func (d *Directory) Search(query string, limit int) ([]directory.Result, error) {
+	res, err := d.c.SearchContacts(d.ctx, query, limit)
+	if res == nil && err == nil {
+		res = []directory.Result{}
+	}
+	return res, err
+}
+
+// Get returns one contact.
+func (d *Directory) Get(id string) (directory.Contact, error) { return d.c.Contact(d.ctx, id) }
+
+// Create adds a contact.
+func (d *Directory) Create(c directory.Contact) (directory.Contact, error) {
+	c.ID = ""
+	return d.c.SaveContact(d.ctx, c)
+}
+
+// Update replaces a contact.
+func (d *Directory) Update(c directory.Contact) (directory.Contact, error) {
+	if c.ID == "" {
+		return directory.Contact{}, fmt.Errorf("update: the contact has no id")
+	}
+	return d.c.SaveContact(d.ctx, c)
+}
+
+// Delete removes a contact.
+func (d *Directory) Delete(id string) error { return d.c.DeleteContact(d.ctx, id) }

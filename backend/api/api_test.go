@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/concierge-console/concierge/backend/auth"
+	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/store"
 )
@@ -80,7 +81,11 @@ func newRig(t *testing.T) *rig {
 	sb.Engine = queue.New(sb)
 	t.Cleanup(sb.Engine.Close)
 	sb.AddQueue(queue.QueueConfig{ID: "reception", Name: "Reception"})
-	srv := httptest.NewTLSServer(NewServer(st, sb, WithOfflineGrace(50*time.Millisecond)).Handler())
+	dir, err := directory.New(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(NewServer(st, sb, WithOfflineGrace(50*time.Millisecond), WithDirectory(dir)).Handler())
 	t.Cleanup(srv.Close)
 	return &rig{srv: srv, sb: sb, store: st}
 }

@@ -9,9 +9,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/store"
 )
@@ -183,4 +185,34 @@ func (c *Client) CreateUser(ctx context.Context, req UserRequest) (User, error) 
 func (c *Client) Users(ctx context.Context) ([]User, error) {
 	var u []User
 	return u, c.do(ctx, http.MethodGet, "/users", nil, &u)
+}
+
+// SearchContacts searches the directory; results come ranked.
+func (c *Client) SearchContacts(ctx context.Context, query string, limit int) ([]directory.Result, error) {
+	var res []directory.Result
+	q := url.Values{"q": {query}, "limit": {strconv.Itoa(limit)}}
+	return res, c.do(ctx, http.MethodGet, "/contacts?"+q.Encode(), nil, &res)
+}
+
+// Contact returns one contact.
+func (c *Client) Contact(ctx context.Context, id string) (directory.Contact, error) {
+	var out directory.Contact
+	return out, c.do(ctx, http.MethodGet, "/contacts/"+url.PathEscape(id), nil, &out)
+}
+
+// CreateContact adds a contact; the switchboard sets its id and owner.
+func (c *Client) CreateContact(ctx context.Context, in directory.Contact) (directory.Contact, error) {
+	var out directory.Contact
+	return out, c.do(ctx, http.MethodPost, "/contacts", in, &out)
+}
+
+// UpdateContact replaces a contact.
+func (c *Client) UpdateContact(ctx context.Context, in directory.Contact) (directory.Contact, error) {
+	var out directory.Contact
+	return out, c.do(ctx, http.MethodPut, "/contacts/"+url.PathEscape(in.ID), in, &out)
+}
+
+// DeleteContact removes a contact.
+func (c *Client) DeleteContact(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, "/contacts/"+url.PathEscape(id), nil, nil)
 }

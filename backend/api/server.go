@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/concierge-console/concierge/backend/auth"
+	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/store"
 )
@@ -37,6 +38,7 @@ type Switchboard interface {
 type Server struct {
 	store      *store.Store
 	sb         Switchboard
+	dir        *directory.Directory
 	log        *slog.Logger
 	realm      string
 	epoch      string
@@ -61,6 +63,9 @@ type Option func(*Server)
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
+
+// WithDirectory serves the company directory under /contacts.
+func WithDirectory(d *directory.Directory) Option { return func(s *Server) { s.dir = d } }
 
 // WithRealm sets the SIP digest realm used when passwords change (default "concierge").
 func WithRealm(realm string) Option { return func(s *Server) { s.realm = realm } }
@@ -107,6 +112,15 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+p+"/me/settings", s.authed(store.RoleAttendant, s.getSettings))
 	mux.Handle("PUT "+p+"/me/settings", s.authed(store.RoleAttendant, s.putSettings))
 	mux.Handle("GET "+p+"/history", s.authed(store.RoleAttendant, s.history))
+	if s.dir != nil {
+		mux.Handle("GET "+p+"/contacts", s.authed(store.RoleAttendant, s.searchContacts))
+		mux.Handle("POST "+p+"/contacts", s.authed(store.RoleAttendant, s.createContact))
+		mux.Handle("GET "+p+"/contacts/export", s.authed(store.RoleSupervisor, s.exportContacts))
+		mux.Handle("POST "+p+"/contacts/import", s.authed(store.RoleSupervisor, s.importContacts))
+		mux.Handle("GET "+p+"/contacts/{id}", s.authed(store.RoleAttendant, s.getContact))
+		mux.Handle("PUT "+p+"/contacts/{id}", s.authed(store.RoleAttendant, s.updateContact))
+		mux.Handle("DELETE "+p+"/contacts/{id}", s.authed(store.RoleAttendant, s.deleteContact))
+	}
 	mux.Handle("GET "+p+"/users", s.authed(store.RoleSupervisor, s.listUsers))
 	mux.Handle("POST "+p+"/users", s.authed(store.RoleAdmin, s.createUser))
 	mux.Handle("PUT "+p+"/users/{username}", s.authed(store.RoleAdmin, s.updateUser))

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/concierge-console/concierge/backend/api"
+	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/server"
 )
@@ -341,4 +342,48 @@ func (f *follower) Connection(state string, err error) {
 		f.c.log.Warn("console: switchboard connection", "state", state, "err", err)
 	}
 	f.c.emit.Emit("connection:state", map[string]string{"state": state, "error": msg})
+}
+
+// SearchContacts searches the company directory (C1, C2).
+func (c *Console) SearchContacts(ctx context.Context, query string, limit int) ([]directory.Result, error) {
+	cl, _, err := c.api()
+	if err != nil {
+		return nil, err
+	}
+	res, err := cl.SearchContacts(ctx, query, limit)
+	return res, unwrap(err)
+}
+
+// Contact returns one contact (D1).
+func (c *Console) Contact(ctx context.Context, id string) (directory.Contact, error) {
+	cl, _, err := c.api()
+	if err != nil {
+		return directory.Contact{}, err
+	}
+	out, err := cl.Contact(ctx, id)
+	return out, unwrap(err)
+}
+
+// SaveContact creates (no ID) or updates a contact (C6, C8).
+func (c *Console) SaveContact(ctx context.Context, in directory.Contact) (directory.Contact, error) {
+	cl, _, err := c.api()
+	if err != nil {
+		return directory.Contact{}, err
+	}
+	var out directory.Contact
+	if in.ID == "" {
+		out, err = cl.CreateContact(ctx, in)
+	} else {
+		out, err = cl.UpdateContact(ctx, in)
+	}
+	return out, unwrap(err)
+}
+
+// DeleteContact deletes a contact (C8).
+func (c *Console) DeleteContact(ctx context.Context, id string) error {
+	cl, _, err := c.api()
+	if err != nil {
+		return err
+	}
+	return unwrap(cl.DeleteContact(ctx, id))
 }

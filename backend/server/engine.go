@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/concierge-console/concierge/backend/api"
+	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/store"
 	"github.com/concierge-console/concierge/backend/switchboard"
@@ -26,7 +27,7 @@ type engine struct {
 	closeErr  error
 }
 
-func newEngine(ctx context.Context, cfg Config, st *store.Store) (*engine, error) {
+func newEngine(ctx context.Context, cfg Config, st *store.Store, dir *directory.Directory) (*engine, error) {
 	site := cfg.Site
 	sc := switchboard.Config{
 		SIPAddr: cfg.SIPAddr, Realm: site.Realm, MOH: site.MOH,
@@ -46,6 +47,11 @@ func newEngine(ctx context.Context, cfg Config, st *store.Store) (*engine, error
 				return "", false
 			}
 			return u.SIPHA1, true
+		})),
+		// Callers are named from the public directory (Q3), VIPs served first (Q7).
+		switchboard.WithDirectory(switchboard.DirectoryFunc(func(number string) (string, bool, bool) {
+			c, ok := dir.LookupNumber(number)
+			return c.DisplayName, c.VIP, ok
 		})),
 		switchboard.WithHistory(switchboard.HistoryFunc(func(_ context.Context, e switchboard.HistoryEntry) error {
 			_, err := st.AddHistory(historyEntry(e))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/concierge-console/concierge/backend/api"
 	"github.com/concierge-console/concierge/backend/auth"
+	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/store"
 )
 
@@ -22,6 +23,7 @@ type Server struct {
 	cfg   Config
 	log   *slog.Logger
 	store *store.Store
+	dir   *directory.Directory
 	sb    *engine
 	http  *http.Server
 	ln    net.Listener
@@ -60,9 +62,16 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.cert = cert
 
+	dir, err := directory.New(st, directory.WithLogger(s.log))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s.dir = dir
+
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
-	sb, err := newEngine(runCtx, cfg, st)
+	sb, err := newEngine(runCtx, cfg, st, dir)
 	if err != nil {
 		cancel()
 		st.Close()
@@ -79,7 +88,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.ln = ln
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.NewServer(st, sb, api.WithLogger(s.log)).Handler())
+	mux.Handle("/api/", api.NewServer(st, sb, api.WithLogger(s.log), api.WithDirectory(dir), api.WithRealm(cfg.Site.Realm)).Handler())
 	s.http = &http.Server{
 		Handler:           mux,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/concierge-console/concierge/backend/api"
+	"github.com/concierge-console/concierge/backend/directory"
 )
 
 func start(t *testing.T, dir, password string) *Server {
@@ -123,5 +126,57 @@ func TestCommandErrorsAreClassified(t *testing.T) {
 	}
 	if err := c.SetNote(ctx, "no-such-call", "x"); !errors.As(err, &se) || se.Status != 404 {
 		t.Fatalf("note on an unknown call: %v, want 404", err)
+	}
+}
+
+// Q3/Q7 end to end: a SIPp caller whose number is in the public directory
+// (in another format) is queued under the directory name, as a VIP.
+func TestCallerNamedFromTheDirectory(t *testing.T) {
+	sipp, err := exec.LookPath("sipp")
+	if err != nil {
+		t.Skip("sipp not installed")
+	}
+	s := start(t, t.TempDir(), "lookup-pw")
+	defer s.Close()
+	ctx := context.Background()
+	c := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
+	if _, err := c.Login(ctx, api.LoginRequest{Username: "admin", Password: "lookup-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateContact(ctx, directory.Contact{
+		DisplayName: "Camille Dubois", VIP: true, Visibility: directory.Public,
+		Phones: []directory.Phone{{Type: directory.PhoneMobile, Number: "+33 6 12 34 56 78"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	scenario, _ := filepath.Abs("../../test/sipp/caller.xml")
+	cmd := exec.Command(sipp, s.SIPAddr(), "-sf", scenario, "-s", "reception", "-i", "127.0.0.1", "-p", "0",
+		"-mi", "127.0.0.1", "-m", "1", "-d", "3000", "-key", "caller", "0612345678", "-key", "rtpport", "9",
+		"-key", "pcap", "/usr/share/sip-tester/g711a.pcap", "-nostdin")
+	cmd.Dir = t.TempDir()
+	out := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		qs, err := c.Queues(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(qs[0].Calls) == 1 {
+			call := qs[0].Calls[0]
+			if call.CallerName != "Camille Dubois" || !call.VIP || call.CallerNumber != "0612345678" {
+				t.Fatalf("queued call %+v: want the directory name, VIP", call)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no call queued; sipp said:\n%s", out)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
