@@ -1,0 +1,203 @@
+package directory
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const benchN = 100_000
+
+// benchQueries is what attendants type, keystroke by keystroke: names
+// growing letter by letter, a name and a department, numbers in several
+// formats and pieces, accents typed or not, an e-mail, a custom field.
+var benchQueries = func() []string {
+	var qs []string
+	for _, full := range []string{"david martin", "helene dubois", "jurgen muller", "sanne de vries", "dav ventes", "emma supp"} {
+		for i := 1; i <= len(full); i++ {
+			if full[i-1] != ' ' {
+				qs = append(qs, full[:i])
+			}
+		}
+	}
+	return append(qs,
+		"01 42", "0142", "+33 1 42 1", "06 12 34", "345 67", "10042", "99999",
+		"Hélène", "MÜLLER", "comptabilité", "ressources humaines", "marie.dubois", "company.example",
+		"b-0004", "lyon bureau 2", "d'artagnan", "van den berg", "zzzz", "e", "m", "x",
+	)
+}()
+
+// benchDirectory is an in-memory directory of n generated contacts.
+func benchDirectory(tb testing.TB, n int, opts ...Option) *Directory {
+	tb.Helper()
+	d, err := New(nil, append([]Option{quiet()}, opts...)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cs := generate(n, 1)
+	for i := range cs {
+		cs[i].ID = newID()
+		cs[i].Updated = time.Now()
+	}
+	d.mu.Lock()
+	d.ix = buildIndex(cs)
+	d.mu.Unlock()
+	return d
+}
+
+func reportLatencies(b *testing.B, lat []time.Duration) {
+	slices.Sort(lat)
+	at := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) }
+	b.ReportMetric(at(0.50), "p50-µs")
+	b.ReportMetric(at(0.95), "p95-µs")
+	b.ReportMetric(at(0.99), "p99-µs")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-µs")
+}
+
+func BenchmarkSearch100k(b *testing.B) {
+	d := benchDirectory(b, benchN)
+	ctx := context.Background()
+	v := Viewer{Username: "bench"}
+	var lat []time.Duration
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		q := benchQueries[i%len(benchQueries)]
+		i++
+		start := time.Now()
+		if _, err := d.Search(ctx, v, q, DefaultLimit); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	reportLatencies(b, lat)
+}
+
+// BenchmarkLinearScan100k does the same matching without the index: every
+// contact's pre-folded text is checked for every fragment, then the same
+// top-50 ranking. It is the yardstick for the index.
+func BenchmarkLinearScan100k(b *testing.B) {
+	cs := generate(benchN, 1)
+	type doc struct {
+		c      *Contact
+		text   string // folded searchable columns, one per line
+		key    string
+		phones []phoneForm
+	}
+	docs := make([]doc, len(cs))
+	scanIx := &index{} // only for the tie-break of ranked
+	for i := range cs {
+		c := &cs[i]
+		scanIx.docs = append(scanIx.docs, &entry{c: *c, sortKey: fold(c.Name())})
+		parts := []string{c.FirstName, c.LastName, c.DisplayName, c.Department, c.JobTitle, c.Responsibilities,
+			c.Location, c.Manager}
+		parts = append(parts, c.Emails...)
+		for k, v := range c.Custom {
+			parts = append(parts, k+" "+v)
+		}
+		docs[i] = doc{c: c, text: fold(strings.Join(parts, "\n")), key: scanIx.docs[i].sortKey}
+		for _, p := range c.Phones {
+			docs[i].phones = append(docs[i].phones, parsePhone(p.Number))
+		}
+	}
+	var lat []time.Duration
+	var top topK
+	i := 0
+	for b.Loop() {
+		q := benchQueries[i%len(benchQueries)]
+		i++
+		start := time.Now()
+		frags := parseQuery(q, 3)
+		top.reset(DefaultLimit)
+		for j := range docs {
+			dc := &docs[j]
+			total := 0.0
+			ok := true
+			for _, f := range frags {
+				sc, hit := matchLiteralAny(dc.c, f.text)
+				if !hit && f.isPhone {
+					for _, p := range dc.phones {
+						if strings.Contains(p.digits, f.phone.digits) || (f.phone.nsn != "" && strings.Contains(p.nsn, f.phone.nsn)) {
+							sc, hit = score(tierInfix, fieldPhone), true
+						}
+					}
+				}
+				if !hit {
+					ok = false
+					break
+				}
+				total += sc
+			}
+			if ok {
+				top.offer(ranked{slot: uint32(j), pre: prefix8(dc.key), score: total, ix: scanIx})
+			}
+		}
+		top.sorted()
+		lat = append(lat, time.Since(start))
+	}
+	reportLatencies(b, lat)
+}
+
+func BenchmarkBuildIndex100k(b *testing.B) {
+	cs := generate(benchN, 1)
+	for i := range cs {
+		cs[i].ID = newID()
+	}
+	for b.Loop() {
+		buildIndex(cs)
+	}
+}
+
+func BenchmarkImportCSV100k(b *testing.B) {
+	src := benchDirectory(b, benchN)
+	var buf bytes.Buffer
+	if err := src.ExportCSV(&buf, Viewer{Admin: true}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		st := openStore(b, filepath.Join(b.TempDir(), "import.db"))
+		d, err := New(st, quiet())
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := d.ImportCSV(context.Background(), Viewer{Username: "bench"}, bytes.NewReader(buf.Bytes()))
+		if err != nil || rep.Created != benchN {
+			b.Fatalf("%+v %v", rep, err)
+		}
+		st.Close()
+	}
+}
+
+// TestIndexMemory100k reports what 100 000 contacts cost on the heap,
+// contacts included, and checks a generous bound (the goal is 100 MB).
+func TestIndexMemory100k(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 100 000 contacts")
+	}
+	cs := generate(benchN, 1)
+	for i := range cs {
+		cs[i].ID = newID()
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	ix := buildIndex(cs)
+	took := time.Since(start)
+	cs = nil // the index holds its own copies
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	heap := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("100k contacts: index heap %.1f MB (contacts included), %d words, %d phone numbers, built in %v",
+		float64(heap)/(1<<20), len(ix.tokOff), len(ix.phones), took)
+	if heap > 300<<20 {
+		t.Errorf("index uses %d MB", heap>>20)
+	}
+	runtime.KeepAlive(ix)
+}
