@@ -54,6 +54,7 @@ func run() error {
 		sipAddr     = flag.String("sip", "0.0.0.0:5060", "embedded switchboard: SIP address (UDP and TCP) callers and softphones use")
 		apiAddr     = flag.String("api", "127.0.0.1:0", "embedded switchboard: HTTPS API address (other consoles may connect here)")
 		siteFile    = flag.String("config", "", "embedded switchboard: site configuration file (queues, PBX); default: one queue \"reception\"")
+		softphone   = flag.Bool("softphone", true, "register the built-in softphone at login (off: calls go to your desk phone)")
 		demoCalls   = flag.Int("demo", 0, "embedded switchboard: place this many demo calls into the queue \"reception\"")
 		debug       = flag.Bool("debug", false, "verbose logs")
 	)
@@ -75,7 +76,7 @@ func run() error {
 
 	emitter := &app.Emitter{}
 	con := console.New(console.Config{
-		Server: *serverAddr, Fingerprint: *fingerprint, Version: version,
+		Server: *serverAddr, Fingerprint: *fingerprint, Version: version, Phone: *softphone,
 		Embedded: server.Config{
 			DataDir: filepath.Join(*dataDir, "switchboard"), HTTPAddr: *apiAddr, SIPAddr: *sipAddr,
 			AdminPassword: os.Getenv("CONCIERGE_ADMIN_PASSWORD"), Site: site, Logger: log,

@@ -16,7 +16,7 @@ import (
 func Services(ctx context.Context, c *console.Console) []any {
 	return []any{
 		&Session{ctx: ctx, c: c}, &Queue{ctx: ctx, c: c}, &Presence{ctx: ctx, c: c},
-		&Settings{ctx: ctx, c: c}, &Directory{ctx: ctx, c: c},
+		&Settings{ctx: ctx, c: c}, &Directory{ctx: ctx, c: c}, &Phone{ctx: ctx, c: c},
 	}
 }
 
@@ -164,3 +164,18 @@ func (d *Directory) Update(c directory.Contact) (directory.Contact, error) {
 
 // Delete removes a contact.
 func (d *Directory) Delete(id string) error { return d.c.DeleteContact(d.ctx, id) }
+
+// Phone is the built-in softphone's calls (T2, W6, W11).
+type Phone struct {
+	ctx context.Context
+	c   *console.Console
+}
+
+// Calls lists the calls on the softphone.
+func (p *Phone) Calls() ([]console.PhoneCall, error) { return p.c.PhoneCalls(), nil }
+
+// Hangup ends a call on the softphone.
+func (p *Phone) Hangup(id string) error { return p.c.Hangup(p.ctx, id) }
+
+// Mute mutes or unmutes the microphone.
+func (p *Phone) Mute(on bool) error { return p.c.Mute(on) }

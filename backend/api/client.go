@@ -54,6 +54,9 @@ func NewClient(base string, hc *http.Client) *Client {
 	return &Client{base: strings.TrimRight(base, "/"), http: hc}
 }
 
+// Base is the switchboard's address.
+func (c *Client) Base() string { return c.base }
+
 // Token returns the session token (empty before Login).
 func (c *Client) Token() string {
 	c.mu.RLock()

@@ -41,6 +41,7 @@ type Server struct {
 	dir        *directory.Directory
 	log        *slog.Logger
 	realm      string
+	sipAddr    string
 	epoch      string
 	sessionTTL time.Duration
 	grace      time.Duration
@@ -69,6 +70,9 @@ func WithDirectory(d *directory.Directory) Option { return func(s *Server) { s.d
 
 // WithRealm sets the SIP digest realm used when passwords change (default "concierge").
 func WithRealm(realm string) Option { return func(s *Server) { s.realm = realm } }
+
+// WithSIPAddr tells consoles where their softphones register.
+func WithSIPAddr(addr string) Option { return func(s *Server) { s.sipAddr = addr } }
 
 // WithSessionTTL sets how long a login stays valid (default 12 h, one shift).
 func WithSessionTTL(d time.Duration) Option { return func(s *Server) { s.sessionTTL = d } }
@@ -229,7 +233,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("api: login", "user", u.Username, "extension", ext)
-	writeJSON(w, http.StatusOK, Session{Token: token, Expires: sess.Expires, User: publicUser(u, ext)})
+	writeJSON(w, http.StatusOK, Session{Token: token, Expires: sess.Expires, User: publicUser(u, ext), SIP: s.sipAddr, Realm: s.realm})
 }
 
 func newEpoch() string {

@@ -40,6 +40,10 @@ type Session struct {
 	Token   string    `json:"token"`
 	Expires time.Time `json:"expires"`
 	User    User      `json:"user"`
+	// SIP is where attendant softphones register (host:port; an unspecified
+	// host means the API's host), with digest realm Realm.
+	SIP   string `json:"sip,omitempty"`
+	Realm string `json:"realm,omitempty"`
 }
 
 // Availability is the body of PUT /api/v1/me/availability.

@@ -19,6 +19,7 @@ import (
 	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/server"
+	"github.com/concierge-console/concierge/backend/sipua"
 )
 
 // Emitter delivers named events to the front-end. Event names are
@@ -37,6 +38,12 @@ type Config struct {
 	// Embedded configures the in-process switchboard when Server is empty.
 	Embedded server.Config
 	Version  string
+	// Phone enables the built-in softphone: at login it registers at the
+	// switchboard with the attendant's credentials (T2).
+	Phone bool
+	// Audio overrides the softphone's sound devices (default: PortAudio's
+	// default input and output).
+	Audio sipua.AudioDevice
 }
 
 // Console is the state of one attendant console. Create it with New.
@@ -52,6 +59,7 @@ type Console struct {
 	stop     context.CancelFunc // ends the event stream of the session
 	done     chan struct{}
 	mirror   *Mirror
+	phone    *softphone
 }
 
 // SessionInfo is the logged-in user as the front-end sees it.
@@ -171,8 +179,29 @@ func (c *Console) Login(ctx context.Context, req LoginRequest) (SessionInfo, err
 	}
 	c.endSession()
 	c.startSession(cl, info)
+	if info.Telephony && c.cfg.Phone {
+		c.startPhone(cl, s, req.Password)
+	}
 	c.log.Info("console: logged in", "user", info.Username, "extension", info.Extension)
 	return info, nil
+}
+
+// startPhone registers the built-in softphone for the session. A phone that
+// cannot start is reported, not fatal: the attendant still sees the queues.
+func (c *Console) startPhone(cl *api.Client, s api.Session, password string) {
+	target, err := sipTarget(s.SIP, cl.Base())
+	if err == nil {
+		var sp *softphone
+		sp, err = startSoftphone(context.Background(), c.log, c.emit, c.cfg.Audio, target, s.Realm, s.User.Username, password)
+		if err == nil {
+			c.mu.Lock()
+			c.phone = sp
+			c.mu.Unlock()
+			return
+		}
+	}
+	c.log.Error("console: softphone", "err", err)
+	c.emit.Emit("phone:state", PhoneState{State: "failed", Error: err.Error()})
 }
 
 func loginError(err error) error {
@@ -207,9 +236,12 @@ func (c *Console) startSession(cl *api.Client, info SessionInfo) {
 // endSession stops the event stream of the current session, if any.
 func (c *Console) endSession() {
 	c.mu.Lock()
-	stop, done := c.stop, c.done
-	c.client, c.session, c.stop, c.done, c.mirror = nil, nil, nil, nil, nil
+	stop, done, phone := c.stop, c.done, c.phone
+	c.client, c.session, c.stop, c.done, c.mirror, c.phone = nil, nil, nil, nil, nil, nil
 	c.mu.Unlock()
+	if phone != nil {
+		phone.close()
+	}
 	if stop != nil {
 		stop()
 		<-done
@@ -263,13 +295,56 @@ func (c *Console) Snapshot() (queue.Snapshot, error) {
 	return m.Snapshot(), nil
 }
 
-// CallAction runs answer, reject, pickup or reserve on a queued call.
+// CallAction runs answer, reject, pickup or reserve on a queued call. An
+// offer ringing on the built-in softphone is answered right there.
 func (c *Console) CallAction(ctx context.Context, callID, action string) error {
 	cl, _, err := c.api()
 	if err != nil {
 		return err
 	}
+	if sp := c.softphone(); sp != nil && action == "answer" {
+		if id, ok := sp.ringingFor(callID); ok {
+			return sp.answer(ctx, id)
+		}
+	}
 	return unwrap(cl.CallAction(ctx, callID, action))
+}
+
+func (c *Console) softphone() *softphone {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.phone
+}
+
+// ErrNoPhone is returned by phone commands when the built-in softphone is off.
+var ErrNoPhone = errors.New("the built-in softphone is off")
+
+// PhoneCalls lists the calls on the built-in softphone.
+func (c *Console) PhoneCalls() []PhoneCall {
+	if sp := c.softphone(); sp != nil {
+		return sp.Calls()
+	}
+	return []PhoneCall{}
+}
+
+// Hangup ends a call on the built-in softphone (W6); the switchboard then
+// hangs up the caller.
+func (c *Console) Hangup(ctx context.Context, id string) error {
+	sp := c.softphone()
+	if sp == nil {
+		return ErrNoPhone
+	}
+	return sp.hangup(ctx, id)
+}
+
+// Mute stops sending the attendant's microphone; the attendant still hears (W11).
+func (c *Console) Mute(on bool) error {
+	sp := c.softphone()
+	if sp == nil {
+		return ErrNoPhone
+	}
+	sp.mute(on)
+	return nil
 }
 
 // SetNote sets a call's note.

@@ -88,7 +88,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.ln = ln
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.NewServer(st, sb, api.WithLogger(s.log), api.WithDirectory(dir), api.WithRealm(cfg.Site.Realm)).Handler())
+	mux.Handle("/api/", api.NewServer(st, sb, api.WithLogger(s.log), api.WithDirectory(dir), api.WithRealm(cfg.Site.Realm), api.WithSIPAddr(sb.SIPAddr())).Handler())
 	s.http = &http.Server{
 		Handler:           mux,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},

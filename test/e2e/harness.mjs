@@ -37,7 +37,7 @@ function waitFor(stream, re, what, ms = 20000) {
  */
 export async function startConsole({ args = [] } = {}) {
   const data = mkdtempSync(join(tmpdir(), 'concierge-e2e-'));
-  const proc = spawn(binary, ['--headless', '--listen', '127.0.0.1:0', '--sip', '127.0.0.1:0', '--data', data, ...args], {
+  const proc = spawn(binary, ['--headless', '--listen', '127.0.0.1:0', '--sip', '127.0.0.1:0', '--data', data, '--softphone=false', ...args], {
     env: { ...process.env, CONCIERGE_ADMIN_PASSWORD: ADMIN_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,138 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/concierge-console/concierge/backend/demo"
+	"github.com/concierge-console/concierge/backend/sipua"
+)
+
+// events keeps every emitted value by name.
+type events struct {
+	mu  sync.Mutex
+	log []struct {
+		name string
+		data any
+	}
+}
+
+func (e *events) Emit(name string, data any) {
+	e.mu.Lock()
+	e.log = append(e.log, struct {
+		name string
+		data any
+	}{name, data})
+	e.mu.Unlock()
+}
+
+func (e *events) find(match func(name string, data any) bool) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, x := range e.log {
+		if match(x.name, x.data) {
+			return true
+		}
+	}
+	return false
+}
+
+func waitUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// nullAudio stands for the headset: silence out, sound in counted. The
+// PortAudio path itself is tested against PulseAudio in backend/audio.
+type nullAudio struct{ heard *countingWriter }
+
+type countingWriter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.n += len(p)
+	w.mu.Unlock()
+	return len(p), nil
+}
+func (w *countingWriter) Close() error { return nil }
+func (w *countingWriter) bytes() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n
+}
+
+func (a nullAudio) OpenAudio() (io.ReadCloser, io.WriteCloser, error) {
+	return sipua.Paced(bytes.NewReader(make([]byte, 8000*2*60))), a.heard, nil
+}
+
+// The built-in softphone registers at login, rings on an offer, is answered
+// from the console, hears the caller, and hangs up.
+func TestSoftphoneAnswersAnOfferFromTheConsole(t *testing.T) {
+	ev := &events{}
+	heard := &countingWriter{}
+	c := New(Config{Embedded: *embedded(t), Phone: true, Audio: nullAudio{heard}}, ev, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Login(ctx, LoginRequest{Username: "admin", Password: "console-secret", Extension: "201"}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "softphone registered", func() bool {
+		return ev.find(func(n string, d any) bool { s, ok := d.(PhoneState); return n == "phone:state" && ok && s.State == "registered" })
+	})
+
+	// A real SIP caller (the demo caller) dials the reception queue.
+	done := make(chan error, 1)
+	go func() {
+		done <- demo.Run(ctx, c.Embedded().SIPAddr(), "reception", demo.Callers(1), demo.WithHold(30*time.Second))
+	}()
+	var ringing PhoneCall
+	waitUntil(t, "the offer rings the softphone", func() bool {
+		for _, pc := range c.PhoneCalls() {
+			if pc.State == "ringing" && pc.QueueCall != "" {
+				ringing = pc
+				return true
+			}
+		}
+		return false
+	})
+	if ringing.Number == "" {
+		t.Fatalf("ringing call without caller number: %+v", ringing)
+	}
+	if err := c.CallAction(ctx, ringing.QueueCall, "answer"); err != nil {
+		t.Fatalf("answer from the console: %v", err)
+	}
+	waitUntil(t, "the softphone hears the caller", func() bool { return heard.bytes() > 8000 })
+	s, _ := c.Snapshot()
+	if len(s.Queues[0].Calls) != 0 {
+		t.Fatalf("call still queued after answer: %+v", s.Queues[0].Calls)
+	}
+	if err := c.Hangup(ctx, ringing.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "call ended", func() bool { return len(c.PhoneCalls()) == 0 })
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("demo caller: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the caller was not hung up after the attendant hung up")
+	}
+}
