@@ -138,3 +138,57 @@ export const Events = {
   connection: 'connection:state',
   sessionEnded: 'session:ended',
 } as const;
+
+// ---- Directory (contacts, C1–C9, D1) ----------------------------------------
+
+export type PhoneType = 'work' | 'mobile' | 'home' | 'extension' | 'other';
+export const PHONE_TYPES: readonly PhoneType[] = ['work', 'mobile', 'extension', 'home', 'other'];
+
+export interface Phone {
+  type: PhoneType;
+  /** As entered; the server matches it in any format. */
+  number: string;
+}
+
+/** C7: "private" = visible to the owner and administrators only; "public" = visible to everyone. */
+export type Visibility = 'private' | 'public';
+export type ContactSource = 'local' | 'ldap' | 'csv' | 'vcard';
+
+export interface Contact {
+  id: string;
+  firstName?: string;
+  lastName?: string;
+  displayName: string;
+  department?: string;
+  jobTitle?: string;
+  responsibilities?: string;
+  phones?: Phone[] | null;
+  emails?: string[] | null;
+  location?: string;
+  /** http(s) or data:image/ URI, validated by the server. */
+  imageUri?: string;
+  manager?: string;
+  custom?: Record<string, string> | null;
+  vip?: boolean;
+  absenceMessage?: string;
+  /** Username of the creator; set by the server. */
+  owner?: string;
+  visibility: Visibility;
+  /** Set by the server ("local" for contacts created in the console). */
+  source: ContactSource;
+  externalId?: string;
+  /** RFC 3339; set by the server. */
+  updated: string;
+}
+
+/**
+ * What Directory.Create takes: id, owner, updated and source are set by the server and are left
+ * out (an empty "updated" would not decode as a Go time.Time).
+ */
+export type NewContact = Omit<Contact, 'id' | 'owner' | 'updated' | 'source'>;
+
+/** One search hit, in the server's ranking order. */
+export interface SearchResult {
+  contact: Contact;
+  score: number;
+}
