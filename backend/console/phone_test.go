@@ -94,7 +94,10 @@ func TestSoftphoneAnswersAnOfferFromTheConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUntil(t, "softphone registered", func() bool {
-		return ev.find(func(n string, d any) bool { s, ok := d.(PhoneState); return n == "phone:state" && ok && s.State == "registered" })
+		return ev.find(func(n string, d any) bool {
+			s, ok := d.(PhoneState)
+			return n == "phone:state" && ok && s.State == "registered"
+		})
 	})
 
 	// A real SIP caller (the demo caller) dials the reception queue.

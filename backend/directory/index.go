@@ -119,6 +119,10 @@ type index struct {
 
 	phoneHay []byte // "\x00" + digits + "\x00" + …
 	phones   []phoneEnt
+	// phoneTri lists, for every run of three digits, the numbers (indexes
+	// in phones) that hold it: digit strings have ten symbols, so a plain
+	// scan of phoneHay would stop every few bytes.
+	phoneTri [][]uint32
 
 	byNumber   numberIndex      // lookup key (phone.go) → slots
 	byExternal keyIndex[string] // ExternalID → slots
@@ -144,6 +148,7 @@ func newIndex(capacity int) *index {
 		tri:        make(map[uint32][]uint32, 4096),
 		hay:        []byte{0},
 		phoneHay:   []byte{0},
+		phoneTri:   make([][]uint32, 1000),
 		byNumber:   newNumberIndex(capacity * 2),
 		byExternal: make(keyIndex[string], capacity),
 		byEmail:    make(keyIndex[string], capacity),
@@ -235,7 +240,14 @@ func (ix *index) put(c Contact) {
 		if f.nsn != "" {
 			ent.nsn = end - uint32(len(f.nsn))
 		}
+		ei := uint32(len(ix.phones))
 		ix.phones = append(ix.phones, ent)
+		for k := 0; k+3 <= len(f.digits); k++ {
+			key := digitTri(f.digits[k:])
+			if l := ix.phoneTri[key]; len(l) == 0 || l[len(l)-1] != ei {
+				ix.phoneTri[key] = append(l, ei)
+			}
+		}
 		k := f.key()
 		ix.byNumber.add(k, slot)
 	}
@@ -486,7 +498,63 @@ func (ix *index) matchPhones(q phoneForm, noInfix bool, fn func(phoneHit)) {
 	}
 }
 
+func digitTri(d string) int { return int(d[0]-'0')*100 + int(d[1]-'0')*10 + int(d[2]-'0') }
+
 func (ix *index) scanPhones(d string, nsnOnly, noInfix bool, fn func(phoneHit)) {
+	if len(d) < 3 {
+		ix.scanPhoneHay(d, nsnOnly, noInfix, fn)
+		return
+	}
+	var cands []uint32
+	for k := 0; k+3 <= len(d); k++ {
+		l := ix.phoneTri[digitTri(d[k:])]
+		if len(l) == 0 {
+			return
+		}
+		if k == 0 || len(l) < len(cands) {
+			cands = l
+		}
+	}
+	pat := []byte(d)
+	for _, ei := range cands {
+		e := ix.phones[ei]
+		digits := ix.phoneHay[e.off:e.end]
+		best := tierNone
+		for from := 0; ; {
+			j := bytes.Index(digits[from:], pat)
+			if j < 0 {
+				break
+			}
+			p := uint32(from + j)
+			from += j + 1
+			if t := phoneTier(e, e.off+p, uint32(len(pat)), nsnOnly, noInfix); t > best {
+				best = t
+			}
+		}
+		if best != tierNone {
+			fn(phoneHit{e.slot, best})
+		}
+	}
+}
+
+// phoneTier grades a match of n digits at hay offset p in number e.
+func phoneTier(e phoneEnt, p, n uint32, nsnOnly, noInfix bool) tier {
+	end := p+n == e.end
+	switch {
+	case p == e.nsn && end, p == e.off && end && !nsnOnly:
+		return tierExact
+	case p == e.nsn, p == e.off && !nsnOnly:
+		return tierPrefix
+	case noInfix:
+		return tierNone
+	case !nsnOnly || p > e.nsn:
+		return tierInfix
+	}
+	return tierNone
+}
+
+// scanPhoneHay finds short digit runs by scanning every number.
+func (ix *index) scanPhoneHay(d string, nsnOnly, noInfix bool, fn func(phoneHit)) {
 	if d == "" {
 		return
 	}
@@ -501,20 +569,8 @@ func (ix *index) scanPhones(d string, nsnOnly, noInfix bool, fn func(phoneHit)) 
 		i = int(p) + 1
 		k := sort.Search(len(ix.phones), func(k int) bool { return ix.phones[k].off > p }) - 1
 		e := ix.phones[k]
-		end := p+uint32(len(d)) == e.end
-		var t tier
-		switch {
-		case p == e.nsn && end, p == e.off && end && !nsnOnly:
-			t = tierExact
-		case p == e.nsn, p == e.off && !nsnOnly:
-			t = tierPrefix
-		case noInfix:
-			continue
-		case !nsnOnly || p > e.nsn:
-			t = tierInfix
-		default:
-			continue
+		if t := phoneTier(e, p, uint32(len(d)), nsnOnly, noInfix); t != tierNone {
+			fn(phoneHit{e.slot, t})
 		}
-		fn(phoneHit{e.slot, t})
 	}
 }

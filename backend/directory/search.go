@@ -146,8 +146,8 @@ func (ix *index) search(ctx context.Context, v Viewer, frags []fragment, limit i
 				p.anchor, p.cost = hits, c
 			}
 		}
-		if fr.isPhone {
-			ix.matchPhones(fr.phone, len(fr.phone.digits) < minInfixPhone, func(h phoneHit) {
+		if fr.isPhone && len(fr.phone.digits) >= minInfixPhone {
+			ix.matchPhones(fr.phone, false, func(h phoneHit) {
 				p.phoneHits = append(p.phoneHits, h)
 			})
 			p.cost += len(p.phoneHits)
@@ -263,7 +263,9 @@ func (ix *index) search(ctx context.Context, v Viewer, frags []fragment, limit i
 	return out, nil
 }
 
-// minInfixPhone: fewer digits than this match numbers only at their start.
+// minInfixPhone: fewer digits than this are not looked up in numbers at all
+// (one or two digits are in nearly every number); they still match words,
+// such as an office number.
 const minInfixPhone = 3
 
 func sortPlans(p []plan) {
