@@ -22,6 +22,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/concierge-console/concierge/app"
 	"github.com/concierge-console/concierge/backend/console"
@@ -112,8 +113,15 @@ func run() error {
 		AssetServer: &assetserver.Options{
 			Assets: dist,
 		},
-		BackgroundColour:   &options.RGBA{R: 246, G: 247, B: 249, A: 255},
-		OnStartup:          emitter.AddWails,
+		BackgroundColour: &options.RGBA{R: 246, G: 247, B: 249, A: 255},
+		OnStartup: func(wctx context.Context) {
+			emitter.AddWails(wctx)
+			// SIGTERM or Ctrl-C closes the window like the close button does.
+			go func() {
+				<-ctx.Done()
+				runtime.Quit(wctx)
+			}()
+		},
 		Bind:               services,
 		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: "org.concierge.console"},
 		Linux:              &linux.Options{ProgramName: "concierge", Icon: icon},

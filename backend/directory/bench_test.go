@@ -201,3 +201,14 @@ func TestIndexMemory100k(t *testing.T) {
 	}
 	runtime.KeepAlive(ix)
 }
+
+// matchLiteralAny is matchLiteral over every column.
+func matchLiteralAny(c *Contact, text string) (float64, bool) {
+	best, ok := 0.0, false
+	for f := range numFields {
+		if sc, hit := matchLiteral(c, text, f); hit && (!ok || sc > best) {
+			best, ok = sc, true
+		}
+	}
+	return best, ok
+}

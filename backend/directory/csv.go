@@ -252,7 +252,9 @@ func csvRow(cols []column, rec []string) (row, error) {
 			r.c.VIP, r.has = b, r.has|hasVIP
 		case colVisibility:
 			switch fold(v) {
-			case "", "public", "all", "tous", "publique", "openbaar", "offentlich":
+			case "":
+				continue // the import's default, or the contact's current one
+			case "public", "all", "tous", "publique", "openbaar", "offentlich":
 				r.c.Visibility = Public
 			case "private", "prive", "privee", "me", "moi", "prive(e)", "privat", "persoonlijk":
 				r.c.Visibility = Private

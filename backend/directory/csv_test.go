@@ -147,3 +147,24 @@ func TestCSVExportRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestImportCSVVisibility(t *testing.T) {
+	d, _ := newDir(t)
+	csvText := "name,visibility\nDefault,\nShared,public\nMine,privé\n"
+	rep, err := d.ImportCSV(context.Background(), alice, strings.NewReader(csvText), WithImportVisibility(Private))
+	if err != nil || rep.Created != 3 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if got := search(t, d, bob, "default"); len(got) != 0 {
+		t.Errorf("empty cell takes the import's default (private): %q", got)
+	}
+	if got := search(t, d, bob, "shared"); len(got) != 1 {
+		t.Errorf("public cell: %q", got)
+	}
+	if got := search(t, d, alice, "mine"); len(got) != 1 {
+		t.Errorf("owner sees her private import: %q", got)
+	}
+	if got := search(t, d, bob, "mine"); len(got) != 0 {
+		t.Errorf("private cell: %q", got)
+	}
+}

@@ -100,12 +100,7 @@ func New(p Persister, opts ...Option) (*Directory, error) {
 // buildIndex indexes contacts from scratch.
 func buildIndex(all []Contact) *index {
 	ix := newIndex(len(all))
-	ix.valueTokens = make(map[string][]uint32)
-	for _, c := range all {
-		ix.put(c)
-	}
-	ix.valueTokens = nil
-	ix.sortTail(true)
+	ix.fill(all)
 	return ix
 }
 

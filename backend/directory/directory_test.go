@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -229,4 +230,26 @@ func TestConcurrentSearchAndWrite(t *testing.T) {
 		}
 	})
 	wg.Wait()
+}
+
+func TestIncrementalIndexMatchesRebuilt(t *testing.T) {
+	d, err := New(nil, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := generate(3000, 3) // more new words than one sort of the tail
+	for _, c := range cs {
+		mustCreate(t, d, alice, c)
+	}
+	rebuilt, err := New(nil, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rebuilt.ix = buildIndex(d.All(admin))
+	for _, q := range []string{"d", "da", "ma", "zo", "dav ven", "helene", "0142", "bureau 3", "ller", "company.ex", "b-0", "1004"} {
+		a, b := search(t, d, bob, q), search(t, rebuilt, bob, q)
+		if !slices.Equal(a, b) {
+			t.Errorf("%q: incremental %q\nrebuilt %q", q, a, b)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // field is the column a word was found in; it decides the match's weight.
@@ -74,16 +75,19 @@ type phoneEnt struct {
 // Directory guards it with a RWMutex (searches read, changes write).
 //
 // Words of every searchable column are folded (fold.go) and kept once each
-// in a dictionary laid out as one haystack "\x00word\x00word\x00…". A
-// fragment is looked up by scanning that haystack with bytes.Index, which is
-// vectorised: the dictionary of 100 000 contacts is a few hundred kilobytes,
-// far smaller than their text, and the scan finds whole-word, word-start and
-// inside-word matches in one pass (the \x00 marks word boundaries). Each word
-// has a posting list of (slot, field); the contacts of a fragment are the
-// union of the posting lists of its matching words.
+// in a dictionary, laid out as one haystack "\x00word\x00word\x00…". A
+// fragment finds its words there: word starts by binary search in the
+// words' sorted order, inside-word matches through a trigram → words table
+// (then a check of each listed word). The dictionary of 100 000 contacts
+// holds about 100 000 words, far fewer than the contacts' text, so both are
+// cheap. Each word has a posting list of (slot, field); the contacts of a
+// fragment are the union of the posting lists of its words. A later, less
+// selective fragment checks the remaining candidates' own words (forward
+// index) instead of walking long posting lists.
 //
-// Phone numbers are digits in their own haystack, so that any run of digits
-// matches wherever it stands in a number (phone.go explains the forms).
+// Phone numbers are digits in their own haystack with their own trigram
+// table, so that any run of digits matches wherever it stands in a number
+// (phone.go explains the forms).
 //
 // Changes never edit posting lists: a changed contact gets a new slot and its
 // old slot is marked dead (nil). Searches skip dead slots; when dead slots
@@ -150,8 +154,8 @@ func newIndex(capacity int) *index {
 		phoneHay:   []byte{0},
 		phoneTri:   make([][]uint32, 1000),
 		byNumber:   newNumberIndex(capacity * 2),
-		byExternal: make(keyIndex[string], capacity),
-		byEmail:    make(keyIndex[string], capacity),
+		byExternal: newKeyIndex[string](capacity),
+		byEmail:    newKeyIndex[string](capacity),
 	}
 }
 
@@ -170,13 +174,27 @@ func (ix *index) get(id string) (*entry, bool) {
 // afterwards: the index keeps it.
 func (ix *index) put(c Contact) {
 	ix.remove(c.ID)
+	slot := ix.addSlot(c)
+	ix.putWords(slot)
+	ix.putKeys(slot)
+}
+
+// addSlot gives c the next slot.
+func (ix *index) addSlot(c Contact) uint32 {
 	slot := uint32(len(ix.docs))
 	e := &entry{c: c, sortKey: fold(c.Name())}
 	ix.docs = append(ix.docs, e)
 	ix.private = append(ix.private, c.Visibility == Private)
 	ix.sortPre = append(ix.sortPre, prefix8(e.sortKey))
 	ix.slotOf[c.ID] = slot
+	return slot
+}
 
+// putWords indexes the words of the contact in slot: dictionary, postings,
+// forward index. It touches none of the fields putKeys writes, so a build
+// runs the two side by side.
+func (ix *index) putWords(slot uint32) {
+	c := &ix.docs[slot].c
 	// Collect (token, field) pairs and dedupe them, so a word repeated in a
 	// column costs one posting.
 	pairs := ix.scratch[:0]
@@ -212,7 +230,6 @@ func (ix *index) put(c Contact) {
 		tokens(fe, func(t string) {
 			pairs = append(pairs, uint64(ix.token(t))<<fieldBits|uint64(fieldEmail))
 		})
-		ix.byEmail.add(fe, slot)
 	}
 	for k, v := range c.Custom {
 		addText(fieldCustom, k+" "+v)
@@ -226,7 +243,14 @@ func (ix *index) put(c Contact) {
 	}
 	ix.fwdStart = append(ix.fwdStart, uint32(len(ix.fwd)))
 	ix.scratch = pairs
+}
 
+// putKeys indexes the numbers and exact keys of the contact in slot.
+func (ix *index) putKeys(slot uint32) {
+	c := &ix.docs[slot].c
+	for _, e := range c.Emails {
+		ix.byEmail.add(fold(e), slot)
+	}
 	for _, p := range c.Phones {
 		f := parsePhone(p.Number)
 		if f.digits == "" {
@@ -300,6 +324,22 @@ func (ix *index) word(id uint32) []byte {
 
 // sortTail merges the tail into the sorted view once it is long enough to
 // slow word-start lookups down (or always, with force, after a build).
+// packLists removes the spare capacity of the lists after a build.
+func (ix *index) packLists() {
+	pack(ix.post)
+	pack(ix.phoneTri)
+	tri := make([][]uint32, 0, len(ix.tri))
+	keys := make([]uint32, 0, len(ix.tri))
+	for k, l := range ix.tri {
+		keys, tri = append(keys, k), append(tri, l)
+	}
+	pack(tri)
+	for i, k := range keys {
+		ix.tri[k] = tri[i]
+	}
+	ix.fwd = slices.Clip(ix.fwd)
+}
+
 func (ix *index) sortTail(force bool) {
 	if len(ix.tail) == 0 || (!force && len(ix.tail) < 2048) {
 		return
@@ -363,16 +403,47 @@ func (ix *index) needsCompaction() bool {
 
 // compacted returns a new index holding only the live contacts.
 func (ix *index) compacted() *index {
-	nx := newIndex(ix.live())
-	nx.valueTokens = make(map[string][]uint32)
+	all := make([]Contact, 0, ix.live())
 	for _, e := range ix.docs {
 		if e != nil {
-			nx.put(e.c)
+			all = append(all, e.c)
 		}
 	}
-	nx.valueTokens = nil
-	nx.sortTail(true)
+	nx := newIndex(len(all))
+	nx.fill(all)
 	return nx
+}
+
+// fill indexes contacts into an empty index. Words and keys go into disjoint
+// parts of the index, so they are built on two goroutines: a cold start of
+// 100 000 contacts takes about half the time.
+func (ix *index) fill(all []Contact) {
+	for _, c := range all {
+		if _, dup := ix.slotOf[c.ID]; dup {
+			ix.remove(c.ID)
+		}
+		ix.addSlot(c)
+	}
+	ix.valueTokens = make(map[string][]uint32)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for slot := range ix.docs {
+			if ix.docs[slot] != nil {
+				ix.putKeys(uint32(slot))
+			}
+		}
+	})
+	for slot := range ix.docs {
+		if ix.docs[slot] != nil {
+			ix.putWords(uint32(slot))
+		} else {
+			ix.fwdStart = append(ix.fwdStart, uint32(len(ix.fwd)))
+		}
+	}
+	wg.Wait()
+	ix.valueTokens = nil
+	ix.sortTail(true)
+	ix.packLists()
 }
 
 // tokenAt returns the token whose bytes contain hay offset off.

@@ -6,54 +6,60 @@ import (
 )
 
 // keyIndex maps an exact key (a number, an e-mail, an external ID) to the
-// slots that carry it. Almost every key has one slot, so that one is stored
-// inline: a directory of 100 000 contacts saves several hundred thousand
-// one-element slices, and their garbage collection, at build time.
-type keyIndex[K comparable] map[K]slotSet
+// slots that carry it. Almost every key has one slot, kept inline as slot+1;
+// the rare shared keys (a switchboard number on many contacts) keep their
+// other slots in a side map. 100 000 contacts thus cost one small map entry
+// per key instead of a slice header each.
+type keyIndex[K comparable] struct {
+	first map[K]uint32   // slot+1
+	more  map[K][]uint32 // further slots of shared keys
+}
 
-type slotSet struct {
-	first uint32 // slot+1; 0 when empty
-	more  []uint32
+func newKeyIndex[K comparable](capacity int) keyIndex[K] {
+	return keyIndex[K]{first: make(map[K]uint32, capacity), more: make(map[K][]uint32)}
 }
 
 func (m keyIndex[K]) add(k K, slot uint32) {
-	s := m[k]
+	f, ok := m.first[k]
 	switch {
-	case s.first == 0:
-		s.first = slot + 1
-	case s.first == slot+1 || slices.Contains(s.more, slot):
-		return
+	case !ok:
+		m.first[k] = slot + 1
+	case f == slot+1 || slices.Contains(m.more[k], slot):
 	default:
-		s.more = append(s.more, slot)
+		m.more[k] = append(m.more[k], slot)
 	}
-	m[k] = s
 }
 
 func (m keyIndex[K]) drop(k K, slot uint32) {
-	s, ok := m[k]
+	f, ok := m.first[k]
 	if !ok {
 		return
 	}
-	if s.first == slot+1 {
-		if len(s.more) == 0 {
-			delete(m, k)
+	rest := m.more[k]
+	if f == slot+1 {
+		if len(rest) == 0 {
+			delete(m.first, k)
 			return
 		}
-		s.first, s.more = s.more[0]+1, s.more[1:]
+		m.first[k], rest = rest[0]+1, rest[1:]
 	} else {
-		s.more = slices.DeleteFunc(s.more, func(x uint32) bool { return x == slot })
+		rest = slices.DeleteFunc(rest, func(x uint32) bool { return x == slot })
 	}
-	m[k] = s
+	if len(rest) == 0 {
+		delete(m.more, k)
+	} else {
+		m.more[k] = rest
+	}
 }
 
 // slots yields the slots of k.
 func (m keyIndex[K]) slots(k K) iter.Seq[uint32] {
 	return func(yield func(uint32) bool) {
-		s, ok := m[k]
-		if !ok || !yield(s.first-1) {
+		f, ok := m.first[k]
+		if !ok || !yield(f-1) {
 			return
 		}
-		for _, x := range s.more {
+		for _, x := range m.more[k] {
 			if !yield(x) {
 				return
 			}
@@ -82,7 +88,7 @@ type numberIndex struct {
 }
 
 func newNumberIndex(capacity int) numberIndex {
-	return numberIndex{short: make(keyIndex[uint64], capacity), long: make(keyIndex[string])}
+	return numberIndex{short: newKeyIndex[uint64](capacity), long: newKeyIndex[string](0)}
 }
 
 func (n numberIndex) add(k string, slot uint32) {
@@ -106,4 +112,20 @@ func (n numberIndex) slots(k string) iter.Seq[uint32] {
 		return n.short.slots(u)
 	}
 	return n.long.slots(k)
+}
+
+// pack moves many small lists into one array, each clipped to its length:
+// no spare capacity, and lists read in one search sit side by side in
+// memory. A later append to a list copies that list out again.
+func pack(lists [][]uint32) {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	all := make([]uint32, 0, n)
+	for i, l := range lists {
+		start := len(all)
+		all = append(all, l...)
+		lists[i] = all[start:len(all):len(all)]
+	}
 }

@@ -90,21 +90,21 @@ func parseQuery(q string, minInfix int) []fragment {
 // keystroke allocates next to nothing. Generation counters stand in for
 // clearing: a slot's mark is valid only when it equals the current one.
 type scratch struct {
-	seen, fragGen, candGen []uint32
-	fragScore, sum         []float32
-	tokGen                 []uint32 // by token: marked when it matches the current fragment
-	tokTier                []tier
-	gen                    uint32
-	touched, cands         []uint32
-	hits                   []tokHit
-	phoneHits              []phoneHit
-	top                    topK
+	fragGen, candGen []uint32
+	fragScore, sum   []float32
+	tokGen           []uint32 // by token: marked when it matches the current fragment
+	tokTier          []tier
+	gen              uint32
+	touched, cands   []uint32
+	hits             []tokHit
+	phoneHits        []phoneHit
+	top              topK
 }
 
 func (s *scratch) reset(slots, toks int) {
-	if len(s.seen) < slots || len(s.tokGen) < toks || s.gen > 1<<31 {
+	if len(s.fragGen) < slots || len(s.tokGen) < toks || s.gen > 1<<31 {
 		n := slots + slots/4 + 64
-		s.seen, s.fragGen, s.candGen = make([]uint32, n), make([]uint32, n), make([]uint32, n)
+		s.fragGen, s.candGen = make([]uint32, n), make([]uint32, n)
 		s.fragScore, s.sum = make([]float32, n), make([]float32, n)
 		m := toks + toks/4 + 64
 		s.tokGen, s.tokTier = make([]uint32, m), make([]tier, m)
@@ -329,17 +329,6 @@ func matchLiteral(c *Contact, text string, f field) (float64, bool) {
 	case fieldPhone:
 		for _, p := range c.Phones {
 			try(p.Number)
-		}
-	}
-	return best, ok
-}
-
-// matchLiteralAny is matchLiteral over every column.
-func matchLiteralAny(c *Contact, text string) (float64, bool) {
-	best, ok := 0.0, false
-	for f := range numFields {
-		if sc, hit := matchLiteral(c, text, f); hit && (!ok || sc > best) {
-			best, ok = sc, true
 		}
 	}
 	return best, ok

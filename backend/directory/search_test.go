@@ -246,3 +246,35 @@ func TestLookupNumber(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSearch checks that no query, however odd, panics or returns a private
+// contact of someone else.
+func FuzzSearch(f *testing.F) {
+	for _, q := range []string{"dav ventes", "+33 1 42", "*)(uid=*", "d'", "'", "a.b@", "\xff\xfe", "ß", "0", "00", "+", "é é é"} {
+		f.Add(q)
+	}
+	d, err := New(nil, quiet())
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, c := range generate(300, 7) {
+		if _, err := d.Create(alice, c); err != nil {
+			f.Fatal(err)
+		}
+	}
+	if _, err := d.Create(alice, Contact{DisplayName: "Hidden Dave", Visibility: Private, Phones: []Phone{{PhoneWork, "0142"}}}); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		rs, err := d.Search(context.Background(), bob, q, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Contact.Visibility == Private {
+				t.Fatalf("%q returned a private contact", q)
+			}
+		}
+		d.LookupNumber(q)
+	})
+}

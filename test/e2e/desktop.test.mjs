@@ -44,8 +44,14 @@ test('the desktop window opens under Xvfb and draws the login window', { timeout
     WEBKIT_DISABLE_COMPOSITING_MODE: '1',
     WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS: '1',
     XDG_RUNTIME_DIR: data,
+    // GTK's accessibility bus would outlive the window and hold our pipes open.
+    NO_AT_BRIDGE: '1',
   };
-  const app = spawn('dbus-run-session', ['--', binary, '--sip', '127.0.0.1:0', '--data', data], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own, so the whole session (dbus, WebKit helpers) ends with it.
+  const app = spawn('dbus-run-session', ['--', binary, '--sip', '127.0.0.1:0', '--data', data], {
+    env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+  });
+  const exited = new Promise((r) => app.on('exit', r));
   let logs = '';
   app.stdout.on('data', (d) => (logs += d));
   app.stderr.on('data', (d) => (logs += d));
@@ -71,10 +77,12 @@ test('the desktop window opens under Xvfb and draws the login window', { timeout
     const colours = Number(execFileSync('/usr/bin/convert', [png, '-format', '%k', 'info:']).toString());
     assert.ok(colours > 64, `screenshot has only ${colours} colours: the window looks blank; logs:\n${logs}`);
   } finally {
-    app.kill('SIGTERM');
-    await sleep(500);
-    if (app.exitCode === null) app.kill('SIGKILL');
+    // SIGTERM closes the window; the console must then exit by itself.
+    process.kill(-app.pid, 'SIGTERM');
+    const clean = await Promise.race([exited.then(() => true), sleep(10000).then(() => false)]);
+    try { process.kill(-app.pid, 'SIGKILL'); } catch { /* already gone */ }
     xvfb.proc.kill('SIGKILL');
+    assert.ok(clean, `the console did not exit within 10 s of SIGTERM; logs:\n${logs}`);
     rmSync(data, { recursive: true, force: true });
   }
 });
