@@ -12,8 +12,9 @@ run: deps build ## install what is missing, build, start the console (embedded s
 test: deps-test ## install what is missing, run every test
 	@bash test/run-all.sh
 
-bench: deps ## run the benchmarks
+bench: deps ## run the benchmarks, then a load run of 300 SIPp callers on music on hold
 	$(GO) test -run '^$$' -bench . -benchmem ./backend/...
+	SWITCHBOARD_LOAD=300 $(GO) test -count=1 -run TestLoadMusicOnHold -v ./backend/switchboard/
 
 deps:
 	@build/deps.sh run
