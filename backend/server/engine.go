@@ -77,7 +77,7 @@ func historyEntry(e switchboard.HistoryEntry) store.HistoryEntry {
 	return store.HistoryEntry{
 		CallID: e.CallID, Direction: "in", QueueID: e.QueueID,
 		CallerNumber: e.CallerNumber, CallerName: e.CallerName, Attendant: e.Attendant,
-		Outcome: string(e.Outcome), Note: e.Reason, Started: e.EnteredAt, Ended: e.EndedAt,
+		Outcome: string(e.Outcome), Reason: e.Reason, Note: e.Note, Started: e.EnteredAt, Ended: e.EndedAt,
 	}
 }
 

@@ -6,12 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/concierge-console/concierge/backend/api"
 	"github.com/concierge-console/concierge/backend/directory"
+	"github.com/concierge-console/concierge/backend/store"
 )
 
 func start(t *testing.T, dir, password string) *Server {
@@ -132,10 +134,6 @@ func TestCommandErrorsAreClassified(t *testing.T) {
 // Q3/Q7 end to end: a SIPp caller whose number is in the public directory
 // (in another format) is queued under the directory name, as a VIP.
 func TestCallerNamedFromTheDirectory(t *testing.T) {
-	sipp, err := exec.LookPath("sipp")
-	if err != nil {
-		t.Skip("sipp not installed")
-	}
 	s := start(t, t.TempDir(), "lookup-pw")
 	defer s.Close()
 	ctx := context.Background()
@@ -149,18 +147,7 @@ func TestCallerNamedFromTheDirectory(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	scenario, _ := filepath.Abs("../../test/sipp/caller.xml")
-	cmd := exec.Command(sipp, s.SIPAddr(), "-sf", scenario, "-s", "reception", "-i", "127.0.0.1", "-p", "0",
-		"-mi", "127.0.0.1", "-m", "1", "-d", "3000", "-key", "caller", "0612345678", "-key", "rtpport", "9",
-		"-key", "pcap", "/usr/share/sip-tester/g711a.pcap", "-nostdin")
-	cmd.Dir = t.TempDir()
-	out := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	defer cmd.Process.Kill()
+	out := placeCall(t, s, "0612345678", 3000)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		qs, err := c.Queues(ctx)
@@ -178,5 +165,86 @@ func TestCallerNamedFromTheDirectory(t *testing.T) {
 			t.Fatalf("no call queued; sipp said:\n%s", out)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// placeCall runs a SIPp caller (test/sipp/caller.xml) into s for durationMs
+// and returns its output, filled as it runs.
+func placeCall(t *testing.T, s *Server, caller string, durationMs int) *strings.Builder {
+	t.Helper()
+	sipp, err := exec.LookPath("sipp")
+	if err != nil {
+		t.Skip("sipp not installed")
+	}
+	scenario, _ := filepath.Abs("../../test/sipp/caller.xml")
+	cmd := exec.Command(sipp, s.SIPAddr(), "-sf", scenario, "-s", "reception", "-i", "127.0.0.1", "-p", "0",
+		"-mi", "127.0.0.1", "-m", "1", "-d", strconv.Itoa(durationMs), "-key", "caller", caller, "-key", "rtpport", "9",
+		"-key", "pcap", "/usr/share/sip-tester/g711a.pcap", "-nostdin")
+	cmd.Dir = t.TempDir()
+	out := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return out
+}
+
+// W13 + N2: a note written while the caller waits is in the call history
+// after the caller hung up, and the history survives a restart.
+func TestNoteIsKeptInHistory(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir, "note-pw")
+	ctx := context.Background()
+	c := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
+	if _, err := c.Login(ctx, api.LoginRequest{Username: "admin", Password: "note-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	out := placeCall(t, s, "0698765432", 2500)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		qs, _ := c.Queues(ctx)
+		if len(qs) == 1 && len(qs[0].Calls) == 1 {
+			if err := c.SetNote(ctx, qs[0].Calls[0].ID, "rappeler avant midi"); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no call queued; sipp said:\n%s", out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	find := func() *store.HistoryEntry {
+		var all []store.HistoryEntry
+		entries, err := s.Store().History(50, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = entries
+		for i := range all {
+			if all[i].CallerNumber == "0698765432" {
+				return &all[i]
+			}
+		}
+		return nil
+	}
+	for find() == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("no history entry; sipp said:\n%s", out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if e := find(); e.Outcome != "abandoned" || e.Note != "rappeler avant midi" {
+		t.Fatalf("history entry %+v: want abandoned with the note", e)
+	}
+	s.Close()
+	s = start(t, dir, "")
+	defer s.Close()
+	if e := find(); e == nil || e.Note != "rappeler avant midi" {
+		t.Fatalf("after restart: %+v", e)
 	}
 }

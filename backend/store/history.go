@@ -21,6 +21,7 @@ type HistoryEntry struct {
 	Attendant    string    `json:"attendant,omitempty"`
 	Outcome      string    `json:"outcome"`
 	Destination  string    `json:"destination,omitempty"`
+	Reason       string    `json:"reason,omitempty"` // why a missed or dropped call ended: "timeout", "486 Busy Here"…
 	Note         string    `json:"note,omitempty"`
 	Started      time.Time `json:"started"`
 	Ended        time.Time `json:"ended"`

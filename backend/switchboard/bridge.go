@@ -53,7 +53,7 @@ func (s *Switchboard) bridge(c *call, user string, out *diago.DialogClientSessio
 	s.record(HistoryEntry{
 		CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
 		Attendant: user, EnteredAt: c.enteredAt, AnsweredAt: answeredAt, EndedAt: time.Now(),
-		Outcome: outcome, Reason: reason,
+		Outcome: outcome, Reason: reason, Note: c.getNote(),
 	})
 }
 

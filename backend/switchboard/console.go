@@ -99,7 +99,15 @@ func (s *Switchboard) Reserve(ctx context.Context, username, callID string) erro
 
 // SetNote sets the shared note of a waiting call (W13).
 func (s *Switchboard) SetNote(ctx context.Context, username, callID, note string) error {
-	return s.engine.SetNote(callID, note)
+	if err := s.engine.SetNote(callID, note); err != nil {
+		return err
+	}
+	if c := s.lookupCall(callID); c != nil {
+		c.mu.Lock()
+		c.note = note
+		c.mu.Unlock()
+	}
+	return nil
 }
 
 // Hangup ends the attendant's bridged call (W6): BYE to both sides. It returns when

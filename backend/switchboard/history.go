@@ -34,6 +34,7 @@ type HistoryEntry struct {
 	EndedAt      time.Time
 	Outcome      Outcome
 	Reason       string // free text for missed/dropped: "timeout", "busy", "486 Busy Here", ...
+	Note         string // the call note at the end (W13)
 }
 
 // HistorySink stores history entries. The store package implements it; Record must be

@@ -41,6 +41,14 @@ type call struct {
 	closed    bool                 // the inbound handler is finishing; nobody may bridge any more
 	offers    map[string]*offerLeg // ringing legs by attendant username
 	attendant string               // who the caller is bridged to, "" while waiting
+	note      string               // the call note (W13), kept for history after the queue forgets the call
+}
+
+// getNote returns the call's note.
+func (c *call) getNote() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.note
 }
 
 func (c *call) hangupBridge() { c.stopOnce.Do(func() { close(c.stop) }) }
@@ -196,7 +204,7 @@ func (s *Switchboard) handleInbound(d *diago.DialogServerSession) {
 		log.Info("caller left the queue", "outcome", outcome)
 		s.record(HistoryEntry{
 			CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
-			EnteredAt: c.enteredAt, EndedAt: time.Now(), Outcome: outcome, Reason: reason,
+			EnteredAt: c.enteredAt, EndedAt: time.Now(), Outcome: outcome, Reason: reason, Note: c.getNote(),
 		})
 	}
 	s.hangupCaller(c, log)
