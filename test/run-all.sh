@@ -8,7 +8,8 @@ step() {
   local name=$1; shift
   echo
   echo "=== $name: $*"
-  if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
+  local start=$SECONDS
+  if "$@"; then echo "=== $name: ok ($((SECONDS - start)) s)"; else echo "=== $name: FAILED ($((SECONDS - start)) s)"; failed+=("$name"); fi
 }
 
 step gofmt         bash -c 'out=$(gofmt -l app backend main.go); [[ -z $out ]] || { echo "not gofmt-ed: $out"; false; }'

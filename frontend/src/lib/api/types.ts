@@ -137,7 +137,37 @@ export const Events = {
   queueSnapshot: 'queue:snapshot',
   connection: 'connection:state',
   sessionEnded: 'session:ended',
+  /** Data: PhoneCall, its full new state. */
+  phoneCall: 'phone:call',
+  /** Data: PhoneState. */
+  phoneState: 'phone:state',
 } as const;
+
+// ---- Built-in softphone (T2, W5, W6, W11) -----------------------------------
+
+export type PhoneStateName = 'off' | 'registering' | 'registered' | 'failed' | 'unreachable';
+
+export interface PhoneState {
+  state: PhoneStateName;
+  error?: string;
+}
+
+export type PhoneCallState = 'ringing' | 'active' | 'ended';
+
+export interface PhoneCall {
+  /** The softphone's handle (SIP Call-ID). */
+  id: string;
+  /** The switchboard's call id when the call came from a queue, else "". */
+  queueCall: string;
+  name: string;
+  number: string;
+  state: PhoneCallState;
+  /** Answered at once (pickup, answer from the console). */
+  autoAnswer: boolean;
+  muted: boolean;
+  /** RFC 3339: when the current state began. */
+  since: string;
+}
 
 // ---- Directory (contacts, C1–C9, D1) ----------------------------------------
 

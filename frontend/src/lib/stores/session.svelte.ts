@@ -6,7 +6,9 @@ import { SessionAPI } from '../api/session';
 import { on } from '../api/transport';
 import { Events, type LoginRequest, type SessionConfig, type SessionInfo } from '../api/types';
 import { connectionStore } from './connection.svelte';
+import { directoryStore } from './directory.svelte';
 import { errorText, notices } from './notices.svelte';
+import { phoneStore } from './phone.svelte';
 import { queueStore } from './queue.svelte';
 import { settingsStore } from './settings.svelte';
 import { t } from '../i18n/index.svelte';
@@ -51,13 +53,21 @@ export class SessionStore {
   /** Logs in; rejects with the backend's message (shown by the login form). */
   async login(req: LoginRequest) {
     this.ended = false;
-    const user = await SessionAPI.login({
-      ...req,
-      username: req.username.trim(),
-      extension: req.extension.trim(),
-      server: this.config.embedded ? '' : req.server.trim(),
-    });
-    if (!user) throw new Error('empty session');
+    // The softphone reports its registration while Login runs: listen before asking.
+    phoneStore.listen();
+    let user: SessionInfo | null;
+    try {
+      user = await SessionAPI.login({
+        ...req,
+        username: req.username.trim(),
+        extension: req.extension.trim(),
+        server: this.config.embedded ? '' : req.server.trim(),
+      });
+      if (!user) throw new Error('empty session');
+    } catch (err) {
+      phoneStore.stop();
+      throw err;
+    }
     await this.#enter(user);
   }
 
@@ -94,10 +104,14 @@ export class SessionStore {
     connectionStore.start();
     this.phase = 'main';
     void queueStore.start();
+    if (user.telephony) void phoneStore.start();
+    else phoneStore.stop();
   }
 
   #leave() {
     queueStore.stop();
+    phoneStore.stop();
+    directoryStore.reset();
     connectionStore.stop();
     notices.clear();
     settingsStore.reset();
