@@ -7,7 +7,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -31,12 +30,7 @@ func run() error {
 		debug  = flag.Bool("debug", false, "verbose logs")
 	)
 	flag.Parse()
-	level := slog.LevelInfo
-	if *debug {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	slog.SetDefault(log)
+	log := server.NewLogger(os.Stderr, *debug)
 
 	site, err := server.LoadSite(*config)
 	if err != nil {
