@@ -7,6 +7,7 @@ import (
 
 	"github.com/concierge-console/concierge/backend/console"
 	"github.com/concierge-console/concierge/backend/directory"
+	"github.com/concierge-console/concierge/backend/favorites"
 	"github.com/concierge-console/concierge/backend/queue"
 )
 
@@ -17,6 +18,7 @@ func Services(ctx context.Context, c *console.Console) []any {
 	return []any{
 		&Session{ctx: ctx, c: c}, &Queue{ctx: ctx, c: c}, &Presence{ctx: ctx, c: c},
 		&Settings{ctx: ctx, c: c}, &Directory{ctx: ctx, c: c}, &Phone{ctx: ctx, c: c},
+		&Favorites{ctx: ctx, c: c},
 	}
 }
 
@@ -174,8 +176,26 @@ type Phone struct {
 // Calls lists the calls on the softphone.
 func (p *Phone) Calls() ([]console.PhoneCall, error) { return p.c.PhoneCalls(), nil }
 
+// State is the softphone's registration state.
+func (p *Phone) State() (console.PhoneState, error) { return p.c.PhoneState(), nil }
+
 // Hangup ends a call on the softphone.
 func (p *Phone) Hangup(id string) error { return p.c.Hangup(p.ctx, id) }
 
 // Mute mutes or unmutes the microphone.
 func (p *Phone) Mute(on bool) error { return p.c.Mute(on) }
+
+// Favorites is the favorites panel's groups (F1–F5) and the favorite tabs of
+// the settings (S2).
+type Favorites struct {
+	ctx context.Context
+	c   *console.Console
+}
+
+// Get returns the groups with their contacts.
+func (f *Favorites) Get() ([]favorites.View, error) { return f.c.Favorites(f.ctx) }
+
+// Save replaces the groups and returns them resolved.
+func (f *Favorites) Save(groups []favorites.Group) ([]favorites.View, error) {
+	return f.c.SaveFavorites(f.ctx, groups)
+}

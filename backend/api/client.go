@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/concierge-console/concierge/backend/directory"
+	"github.com/concierge-console/concierge/backend/favorites"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/store"
 )
@@ -218,4 +219,16 @@ func (c *Client) UpdateContact(ctx context.Context, in directory.Contact) (direc
 // DeleteContact removes a contact.
 func (c *Client) DeleteContact(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, "/contacts/"+url.PathEscape(id), nil, nil)
+}
+
+// Favorites returns the user's favorite groups with their contacts.
+func (c *Client) Favorites(ctx context.Context) ([]favorites.View, error) {
+	var out []favorites.View
+	return out, c.do(ctx, http.MethodGet, "/me/favorites", nil, &out)
+}
+
+// SaveFavorites replaces the user's favorite groups.
+func (c *Client) SaveFavorites(ctx context.Context, groups []favorites.Group) ([]favorites.View, error) {
+	var out []favorites.View
+	return out, c.do(ctx, http.MethodPut, "/me/favorites", groups, &out)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/concierge-console/concierge/backend/directory"
+	"github.com/concierge-console/concierge/backend/favorites"
 	"github.com/concierge-console/concierge/backend/store"
 )
 
@@ -154,4 +155,30 @@ func format(r *http.Request) string {
 		return "vcard"
 	}
 	return ""
+}
+
+func (s *Server) getFavorites(w http.ResponseWriter, r *http.Request) {
+	groups, err := s.favs.Get(viewer(from(r)))
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, groups)
+}
+
+func (s *Server) putFavorites(w http.ResponseWriter, r *http.Request) {
+	var groups []favorites.Group
+	if !decode(w, r, &groups) {
+		return
+	}
+	out, err := s.favs.Put(viewer(from(r)), groups)
+	if errors.Is(err, favorites.ErrInvalid) {
+		writeError(w, http.StatusBadRequest, "invalid_favorites", strings.TrimPrefix(err.Error(), "favorites: invalid: "))
+		return
+	}
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }

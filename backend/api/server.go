@@ -14,6 +14,7 @@ import (
 
 	"github.com/concierge-console/concierge/backend/auth"
 	"github.com/concierge-console/concierge/backend/directory"
+	"github.com/concierge-console/concierge/backend/favorites"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/store"
 )
@@ -39,6 +40,7 @@ type Server struct {
 	store      *store.Store
 	sb         Switchboard
 	dir        *directory.Directory
+	favs       *favorites.Service
 	log        *slog.Logger
 	realm      string
 	sipAddr    string
@@ -65,8 +67,11 @@ type Option func(*Server)
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
 
-// WithDirectory serves the company directory under /contacts.
-func WithDirectory(d *directory.Directory) Option { return func(s *Server) { s.dir = d } }
+// WithDirectory serves the company directory under /contacts, and each
+// user's favorites.
+func WithDirectory(d *directory.Directory) Option {
+	return func(s *Server) { s.dir, s.favs = d, nil }
+}
 
 // WithRealm sets the SIP digest realm used when passwords change (default "concierge").
 func WithRealm(realm string) Option { return func(s *Server) { s.realm = realm } }
@@ -96,6 +101,9 @@ func NewServer(st *store.Store, sb Switchboard, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.dir != nil {
+		s.favs = favorites.New(st, s.dir)
+	}
 	return s
 }
 
@@ -117,6 +125,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("PUT "+p+"/me/settings", s.authed(store.RoleAttendant, s.putSettings))
 	mux.Handle("GET "+p+"/history", s.authed(store.RoleAttendant, s.history))
 	if s.dir != nil {
+		mux.Handle("GET "+p+"/me/favorites", s.authed(store.RoleAttendant, s.getFavorites))
+		mux.Handle("PUT "+p+"/me/favorites", s.authed(store.RoleAttendant, s.putFavorites))
 		mux.Handle("GET "+p+"/contacts", s.authed(store.RoleAttendant, s.searchContacts))
 		mux.Handle("POST "+p+"/contacts", s.authed(store.RoleAttendant, s.createContact))
 		mux.Handle("GET "+p+"/contacts/export", s.authed(store.RoleSupervisor, s.exportContacts))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/concierge-console/concierge/backend/api"
 	"github.com/concierge-console/concierge/backend/directory"
+	"github.com/concierge-console/concierge/backend/favorites"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/server"
 	"github.com/concierge-console/concierge/backend/sipua"
@@ -327,6 +328,14 @@ func (c *Console) PhoneCalls() []PhoneCall {
 	return []PhoneCall{}
 }
 
+// PhoneState is the built-in softphone's registration state.
+func (c *Console) PhoneState() PhoneState {
+	if sp := c.softphone(); sp != nil {
+		return sp.State()
+	}
+	return PhoneState{State: "off"}
+}
+
 // Hangup ends a call on the built-in softphone (W6); the switchboard then
 // hangs up the caller.
 func (c *Console) Hangup(ctx context.Context, id string) error {
@@ -461,4 +470,24 @@ func (c *Console) DeleteContact(ctx context.Context, id string) error {
 		return err
 	}
 	return unwrap(cl.DeleteContact(ctx, id))
+}
+
+// Favorites returns the user's favorite groups with their contacts (F1, F2).
+func (c *Console) Favorites(ctx context.Context) ([]favorites.View, error) {
+	cl, _, err := c.api()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cl.Favorites(ctx)
+	return out, unwrap(err)
+}
+
+// SaveFavorites replaces the user's favorite groups (F2–F5, S2).
+func (c *Console) SaveFavorites(ctx context.Context, groups []favorites.Group) ([]favorites.View, error) {
+	cl, _, err := c.api()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cl.SaveFavorites(ctx, groups)
+	return out, unwrap(err)
 }

@@ -42,6 +42,7 @@ type softphone struct {
 	host  *audio.Host
 
 	mu     sync.Mutex
+	state  PhoneState
 	calls  map[string]*PhoneCall
 	ringer context.CancelFunc
 }
@@ -71,7 +72,7 @@ func startSoftphone(ctx context.Context, log *slog.Logger, emit Emitter, dev sip
 		return nil, fmt.Errorf("softphone: %w", err)
 	}
 	sp.phone = phone
-	sp.emit.Emit("phone:state", PhoneState{State: "registering"})
+	sp.setState(PhoneState{State: "registering"})
 	go func() {
 		// Failures arrive through the registration callback as well.
 		if err := phone.Register(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -96,13 +97,28 @@ func (sp *softphone) registration(r sipua.Registration) {
 	if r.Err != nil {
 		st.Error = r.Err.Error()
 	}
+	sp.setState(st)
+}
+
+func (sp *softphone) setState(st PhoneState) {
+	sp.mu.Lock()
+	sp.state = st
+	sp.mu.Unlock()
 	sp.emit.Emit("phone:state", st)
+}
+
+// State is the registration state, for a front-end that (re)loads.
+func (sp *softphone) State() PhoneState {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return sp.state
 }
 
 func (sp *softphone) incoming(c *sipua.Call) {
 	pc := &PhoneCall{
 		ID: c.ID, QueueCall: c.Header(headerCallID), Name: c.From.Name, Number: c.From.Number,
 		State: "ringing", AutoAnswer: c.AutoAnswer, Since: time.Now().UTC().Format(time.RFC3339Nano),
+		Muted: sp.phone.Muted(),
 	}
 	if c.AutoAnswer {
 		pc.State = "active"
