@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { startConsole, launchBrowser, openConsole, root, switchboardOf, apiCall, ADMIN_PASSWORD } from './harness.mjs';
 
-const app = await startConsole({ args: ['--demo', '4'] });
+// The built-in softphone rings with the first offer, so the workspace shows it.
+const app = await startConsole({ args: ['--demo', '4', '--softphone=true'] });
 const browser = await launchBrowser();
 try {
   const sb = switchboardOf(app);
@@ -17,8 +18,9 @@ try {
   const page = await openConsole(browser, app.url, 'en-US');
   await page.locator('#login-username').fill('admin');
   await page.locator('#login-password').fill(ADMIN_PASSWORD);
+  await page.locator('#login-extension').fill('201');
   await page.locator('#login-password').press('Enter');
-  await page.locator('section[data-panel="queue"] tr[data-call-id]').nth(3).waitFor({ timeout: 30000 });
+  await page.locator('section[data-panel="queue"] tr[data-call-id]').nth(2).waitFor({ timeout: 30000 });
   await page.locator('#contacts-search').fill('dav ventes');
   await page.locator('li[data-contact-id]').first().click();
   await page.waitForTimeout(1500);
