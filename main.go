@@ -110,6 +110,11 @@ func run() error {
 		BackgroundColour: &options.RGBA{R: 246, G: 247, B: 249, A: 255},
 		OnStartup: func(wctx context.Context) {
 			emitter.AddWails(wctx)
+			stopTray := app.StartTray(wctx, con, icon, emitter, log)
+			go func() {
+				<-wctx.Done()
+				stopTray()
+			}()
 			// SIGTERM or Ctrl-C closes the window like the close button does.
 			go func() {
 				<-ctx.Done()

@@ -491,3 +491,16 @@ func (c *Console) SaveFavorites(ctx context.Context, groups []favorites.Group) (
 	out, err := cl.SaveFavorites(ctx, groups)
 	return out, unwrap(err)
 }
+
+// Available tells whether the logged-in attendant is available (L4), as the
+// switchboard last said; ok is false without a telephony session.
+func (c *Console) Available() (available, ok bool) {
+	c.mu.Lock()
+	m, s := c.mirror, c.session
+	c.mu.Unlock()
+	if m == nil || s == nil || !s.Telephony {
+		return false, false
+	}
+	a, ok := m.Attendant(s.Username)
+	return a.Available, ok
+}

@@ -77,6 +77,14 @@ func (m *Mirror) Apply(e queue.Event) {
 	}
 }
 
+// Attendant returns one mirrored attendant.
+func (m *Mirror) Attendant(username string) (queue.Attendant, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a, ok := m.attendants[username]
+	return a, ok
+}
+
 // Snapshot returns the mirrored state, calls in service order.
 func (m *Mirror) Snapshot() queue.Snapshot {
 	m.mu.Lock()

@@ -79,17 +79,24 @@ func TestLoadCallSetupRate(t *testing.T) {
 	var ms0 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 
+	// Once the calls up have levelled off (hold + 1 s into the run, calls still coming),
+	// one sample after a forced GC gives the live heap per call without GC-timing noise.
 	samples := make(chan []cpsMem, 1)
+	live := make(chan cpsMem, 1)
 	stopSampling := make(chan struct{})
 	go func() {
 		var out []cpsMem
 		tick := time.NewTicker(500 * time.Millisecond)
 		defer tick.Stop()
+		steady := time.After(time.Duration(holdMs)*time.Millisecond + time.Second)
 		for {
 			select {
 			case <-stopSampling:
 				samples <- out
 				return
+			case <-steady:
+				runtime.GC()
+				live <- cpsSample(sb.Switchboard)
 			case <-tick.C:
 				out = append(out, cpsSample(sb.Switchboard))
 			}
@@ -123,6 +130,11 @@ func TestLoadCallSetupRate(t *testing.T) {
 	wall, cpu := time.Since(start), cpuTime(t)-cpu0
 	close(stopSampling)
 	mem := <-samples
+	var steady cpsMem
+	select {
+	case steady = <-live:
+	default: // the run ended before it levelled off
+	}
 	var ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms1)
 	// sipp exits 1 when some calls failed; that is a result to report, not a crash.
@@ -175,6 +187,10 @@ func TestLoadCallSetupRate(t *testing.T) {
 		peak.calls, peak.goroutines, perCall(peak.heapInuse, base.heapInuse), perCall(peak.rss, base.rss),
 		float64(peak.goroutines-base.goroutines)/float64(max(peak.calls, 1)),
 		float64(ms1.TotalAlloc-ms0.TotalAlloc)/float64(calls)/1024, float64(ms1.Mallocs-ms0.Mallocs)/float64(calls))
+	if steady.calls > 0 {
+		t.Logf("live heap after GC with %d calls up: %.1f KiB/call (%.1f MiB over idle)", steady.calls,
+			(float64(steady.heapAlloc)-float64(base.heapAlloc))/float64(steady.calls)/1024, (float64(steady.heapAlloc)-float64(base.heapAlloc))/(1<<20))
+	}
 	t.Logf("switchboard saw %d abandoned calls; refused with 503: %d", abandoned.Load(), sb.Stats().RefusedFull)
 	if failed > 0 || runErr != nil {
 		t.Logf("sipp output tail:\n%s", tail(out.String(), 2000))
@@ -192,15 +208,18 @@ type cpsMem struct {
 	calls      int
 	goroutines int
 	heapInuse  uint64
+	heapAlloc  uint64
 	rss        uint64
 }
 
 // cpsSample reads the held calls and memory. ReadMemStats stops the world for a few
-// microseconds; at two samples a second it does not show in the figures.
+// microseconds; at two samples a second it does not show in the figures. The
+// baseline is taken after a GC, so heap-in-use deltas at the peak include garbage not
+// yet collected: the "live heap" line is the steadier figure.
 func cpsSample(sb *Switchboard) cpsMem {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return cpsMem{calls: int(sb.active.Load()), goroutines: runtime.NumGoroutine(), heapInuse: ms.HeapInuse, rss: cpsRSS()}
+	return cpsMem{calls: int(sb.active.Load()), goroutines: runtime.NumGoroutine(), heapInuse: ms.HeapInuse, heapAlloc: ms.HeapAlloc, rss: cpsRSS()}
 }
 
 // cpsRSS is VmRSS from /proc/self/status, in bytes (0 where there is no procfs).

@@ -33,8 +33,26 @@ function windowListed(display) {
   }
 }
 
-test('the desktop window opens under Xvfb and draws the login window', { timeout: 90000 }, async () => {
+/** A private session bus: the tray icon lives there, and we can talk to it. */
+function startSessionBus() {
+  return new Promise((resolve, reject) => {
+    const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    bus.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve({ proc: bus, address: out.trim() });
+    });
+    bus.on('exit', (code) => reject(new Error(`dbus-daemon exited with ${code}`)));
+  });
+}
+
+function gdbus(address, ...args) {
+  return execFileSync('gdbus', ['call', '--session', ...args], { env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address } }).toString();
+}
+
+test('the desktop window opens under Xvfb, draws the login window, and quits from its tray menu', { timeout: 90000 }, async () => {
   const xvfb = await startXvfb();
+  const bus = await startSessionBus();
   const data = mkdtempSync(join(tmpdir(), 'concierge-desktop-'));
   const env = {
     ...process.env,
@@ -44,11 +62,12 @@ test('the desktop window opens under Xvfb and draws the login window', { timeout
     WEBKIT_DISABLE_COMPOSITING_MODE: '1',
     WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS: '1',
     XDG_RUNTIME_DIR: data,
+    DBUS_SESSION_BUS_ADDRESS: bus.address,
     // GTK's accessibility bus would outlive the window and hold our pipes open.
     NO_AT_BRIDGE: '1',
   };
   // A process group of its own, so the whole session (dbus, WebKit helpers) ends with it.
-  const app = spawn('dbus-run-session', ['--', binary, '--sip', '127.0.0.1:0', '--data', data], {
+  const app = spawn(binary, ['--sip', '127.0.0.1:0', '--data', data], {
     env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });
   const exited = new Promise((r) => app.on('exit', r));
@@ -76,13 +95,25 @@ test('the desktop window opens under Xvfb and draws the login window', { timeout
     // or crashed web view has one or two.
     const colours = Number(execFileSync('/usr/bin/convert', [png, '-format', '%k', 'info:']).toString());
     assert.ok(colours > 64, `screenshot has only ${colours} colours: the window looks blank; logs:\n${logs}`);
+
+    // The tray menu (a StatusNotifierItem with a dbusmenu) offers the
+    // availability toggle, disabled before login, and quits the console.
+    const dest = ['--dest', `org.kde.StatusNotifierItem-${app.pid}-1`, '--object-path', '/StatusNotifierItem/menu'];
+    const layout = gdbus(bus.address, ...dest, '--method', 'com.canonical.dbusmenu.GetLayout', '0', '10', '[]');
+    for (const label of ['Available', 'Open Concierge', 'Quit']) assert.ok(layout.includes(`'${label}'`), `tray menu lacks ${label}: ${layout}`);
+    const quitId = layout.match(/\((\d+), \{[^}]*'label': <'Quit'>/)?.[1];
+    assert.ok(quitId, `no id for Quit in ${layout}`);
+    gdbus(bus.address, ...dest, '--method', 'com.canonical.dbusmenu.Event', quitId, 'clicked', '<int32 0>', '0');
+    const quitByTray = await Promise.race([exited.then(() => true), sleep(10000).then(() => false)]);
+    assert.ok(quitByTray, `the console did not quit from its tray menu; logs:\n${logs}`);
   } finally {
-    // SIGTERM closes the window; the console must then exit by itself.
-    process.kill(-app.pid, 'SIGTERM');
+    // If the test failed before quitting: SIGTERM closes the window too.
+    try { process.kill(-app.pid, 'SIGTERM'); } catch { /* already gone */ }
     const clean = await Promise.race([exited.then(() => true), sleep(10000).then(() => false)]);
     try { process.kill(-app.pid, 'SIGKILL'); } catch { /* already gone */ }
     xvfb.proc.kill('SIGKILL');
-    assert.ok(clean, `the console did not exit within 10 s of SIGTERM; logs:\n${logs}`);
+    bus.proc.kill('SIGKILL');
     rmSync(data, { recursive: true, force: true });
+    assert.ok(clean, `the console did not exit within 10 s of SIGTERM; logs:\n${logs}`);
   }
 });
