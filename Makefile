@@ -12,9 +12,10 @@ run: deps build ## install what is missing, build, start the console (embedded s
 test: deps-test ## install what is missing, run every test
 	@bash test/run-all.sh
 
-bench: deps ## run the benchmarks, then a load run of 300 SIPp callers on music on hold
+bench: deps ## the benchmarks, then SIPp load runs: 300 callers on hold, 200 call set-ups per second
 	$(GO) test -run '^$$' -bench . -benchmem ./backend/...
 	SWITCHBOARD_LOAD=300 $(GO) test -count=1 -run TestLoadMusicOnHold -v ./backend/switchboard/
+	SWITCHBOARD_CPS=200 $(GO) test -count=1 -run TestLoadCallSetupRate -v ./backend/switchboard/
 
 deps:
 	@build/deps.sh run
