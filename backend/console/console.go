@@ -422,10 +422,29 @@ func (f *follower) Event(e queue.Event) {
 func (f *follower) Connection(state string, err error) {
 	msg := ""
 	if err != nil {
-		msg = err.Error()
+		msg = plainReason(err)
 		f.c.log.Warn("console: switchboard connection", "state", state, "err", err)
 	}
 	f.c.emit.Emit("connection:state", map[string]string{"state": state, "error": msg})
+}
+
+// plainReason says why the connection broke in words for the attendant;
+// the technical error goes to the log.
+func plainReason(err error) string {
+	s := err.Error()
+	switch {
+	case errors.Is(err, api.ErrFingerprint):
+		return "the switchboard's certificate is not the trusted one"
+	case strings.Contains(s, "connection refused"):
+		return "the switchboard does not answer"
+	case strings.Contains(s, "EOF"), strings.Contains(s, "reset by peer"), strings.Contains(s, "StatusGoingAway"):
+		return "the switchboard closed the connection"
+	case strings.Contains(s, "timeout"), strings.Contains(s, "deadline"):
+		return "the switchboard takes too long to answer"
+	case strings.Contains(s, "no such host"):
+		return "the switchboard's address cannot be found"
+	}
+	return "the network connection was lost"
 }
 
 // SearchContacts searches the company directory (C1, C2).

@@ -35,8 +35,7 @@ function waitFor(stream, re, what, ms = 20000) {
  * Starts `concierge --headless` with its embedded switchboard in a fresh
  * data dir. Returns { url, sip, stop }.
  */
-export async function startConsole({ args = [] } = {}) {
-  const data = mkdtempSync(join(tmpdir(), 'concierge-e2e-'));
+export async function startConsole({ args = [], data = mkdtempSync(join(tmpdir(), 'concierge-e2e-')), keepData = false } = {}) {
   const proc = spawn(binary, ['--headless', '--listen', '127.0.0.1:0', '--sip', '127.0.0.1:0', '--data', data, '--softphone=false', ...args], {
     env: { ...process.env, CONCIERGE_ADMIN_PASSWORD: ADMIN_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,13 +47,19 @@ export async function startConsole({ args = [] } = {}) {
   const sipMatch = stderr.match(/sip=(\S+)/);
   return {
     url,
+    data,
     sip: sipMatch ? sipMatch[1] : undefined,
     logs: () => stderr,
+    /** Kills the process without warning, as a crash would. */
+    async kill() {
+      proc.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       proc.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (proc.exitCode === null) proc.kill('SIGKILL');
-      rmSync(data, { recursive: true, force: true });
+      if (!keepData) rmSync(data, { recursive: true, force: true });
     },
   };
 }
@@ -199,5 +204,17 @@ export async function apiCall({ url, fingerprint }, method, path, body, token) {
     });
     req.on('error', reject);
     req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
+
+/** A free TCP port on loopback, picked by the OS (for a server that must come back on the same port). */
+export async function freeTcpPort() {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
