@@ -9,7 +9,7 @@ what=${1:-run}
 pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev portaudio19-dev)
 if [[ $what == test ]]; then
   # The test rig: real browser, X server, SIP peers, PBX, audio server.
-  pkgs+=(chromium xvfb xauth x11-utils imagemagick sip-tester baresip kamailio
+  pkgs+=(chromium xvfb xauth x11-utils imagemagick sip-tester baresip kamailio slapd
          pulseaudio pulseaudio-utils libasound2-plugins dbus fonts-dejavu-core fonts-noto-core)
 fi
 
@@ -27,9 +27,11 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# Kamailio is started by the tests themselves, never as a system service.
-if [[ $what == test ]] && command -v systemctl >/dev/null && systemctl is-active --quiet kamailio 2>/dev/null; then
-  systemctl stop kamailio || true
+# Kamailio and slapd are started by the tests themselves, never as system services.
+if [[ $what == test ]] && command -v systemctl >/dev/null; then
+  for svc in kamailio slapd; do
+    systemctl is-active --quiet "$svc" 2>/dev/null && { systemctl stop "$svc" || true; }
+  done
 fi
 
 # npm packages: reinstall only when the lock file changed.

@@ -41,14 +41,13 @@ const (
 )
 
 type testSlapd struct {
-	t       testing.TB
-	url     string // ldap://127.0.0.1:port
+	url      string // ldap://127.0.0.1:port
 	ldapsURL string // ldaps://127.0.0.1:port, when started with TLS
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	log     *bytes.Buffer
-	stopped bool
-	mu      sync.Mutex
+	cmd      *exec.Cmd
+	exited   chan struct{}
+	log      *bytes.Buffer
+	stopped  bool
+	mu       sync.Mutex
 }
 
 type slapdTLS struct{ cert, key, ca string }
@@ -124,7 +123,7 @@ func startSlapd(t testing.TB, ldif []byte, tc *slapdTLS) *testSlapd {
 	// A free port can be taken between probing and slapd's bind: retry.
 	for attempt := 0; ; attempt++ {
 		port, tlsPort := freePort(t), freePort(t)
-		s := &testSlapd{t: t, url: fmt.Sprintf("ldap://127.0.0.1:%d", port), exited: make(chan struct{}), log: new(bytes.Buffer)}
+		s := &testSlapd{url: fmt.Sprintf("ldap://127.0.0.1:%d", port), exited: make(chan struct{}), log: new(bytes.Buffer)}
 		urls := s.url + "/"
 		if tc != nil {
 			s.ldapsURL = fmt.Sprintf("ldaps://127.0.0.1:%d", tlsPort)
@@ -284,7 +283,7 @@ func peopleLDIF(n int, seed uint64) ([]byte, []Contact) {
 		case i == 1:
 			ldifValue(&b, "manager", "cn=Alice Ancienne,ou=former,"+ldapBase) // not in the directory
 		case i >= 50 && i%4 == 0:
-			ldifValue(&b, "manager", strings.ToUpper(empDN(i%50)[:3])+empDN(i%50)[3:]) // spelled otherwise
+			ldifValue(&b, "manager", strings.ToUpper(empDN(i % 50)[:3])+empDN(i % 50)[3:]) // spelled otherwise
 		}
 		b.WriteString("\n")
 	}
@@ -412,7 +411,13 @@ func TestLDAPSync(t *testing.T) {
 		t.Errorf("lookup %s: %+v %v", p42.Phones[0].Number, c, ok)
 	}
 	rs, err := d.Search(ctx, bob, p5.Emails[0], 0)
-	if err != nil || len(rs) != 2 {
+	same := 0
+	for _, r := range rs {
+		if slicesEqual(r.Contact.Emails, p5.Emails) {
+			same++
+		}
+	}
+	if err != nil || same != 2 {
 		t.Errorf("the LDAP contact and the local one stay apart: %v %v", names(rs), err)
 	}
 
@@ -729,7 +734,6 @@ func TestLDAPMapping(t *testing.T) {
 	e.Attributes = append(e.Attributes, &ldap.EntryAttribute{Name: "objectGUID", Values: []string{string(guid)}, ByteValues: [][]byte{guid}})
 	var rep SyncReport
 	le := mapLDAPEntry(m, e, 1, &rep)
-	resolveManagers([]ldapEntry{le})
 	c := le.r.c
 	if c.DisplayName != "Jean Dupont" || c.Department != "Ventes" || c.ExternalID != "12345678-1234-5678-1234-56789abcdef0" {
 		t.Errorf("mapped: %+v", c)
@@ -741,9 +745,9 @@ func TestLDAPMapping(t *testing.T) {
 	if fmt.Sprint(c.Emails) != "[jean.dupont@corp.example]" || len(rep.Problems) != 2 || rep.Failed != 0 {
 		t.Errorf("emails %v, problems %+v", c.Emails, rep.Problems)
 	}
-	resolveManagers([]ldapEntry{le})
-	if le.managerDN == "" {
-		t.Error("manager DN not read")
+	es := []ldapEntry{le}
+	if resolveManagers(es); es[0].r.c.Manager != "Marie Curie" {
+		t.Errorf("manager %q from DN %q", es[0].r.c.Manager, le.managerDN)
 	}
 
 	// Without an ID attribute the DN identifies the entry.
@@ -754,7 +758,7 @@ func TestLDAPMapping(t *testing.T) {
 
 	// Manager: by DN among the synced entries however it is spelled, else
 	// the cn of the DN, else nothing.
-	es := []ldapEntry{
+	es = []ldapEntry{
 		{dn: "uid=boss,ou=people,dc=example,dc=com", r: row{c: Contact{FirstName: "Big", LastName: "Boss"}}},
 		{dn: "uid=a", managerDN: "UID=Boss, OU=People,DC=example,DC=com"},
 		{dn: "uid=b", managerDN: "cn=Gone Person,ou=former,dc=example,dc=com"},

@@ -5,8 +5,10 @@ package server
 
 import (
 	"bytes"
+
 	"encoding/json"
 	"fmt"
+	"github.com/concierge-console/concierge/backend/directory"
 	"log/slog"
 	"os"
 	"time"
@@ -31,6 +33,22 @@ type Site struct {
 	PBX          *PBX          `json:"pbx,omitempty"`
 	MOH          string        `json:"moh,omitempty"`
 	OfferTimeout Duration      `json:"offerTimeout,omitempty"`
+	LDAP         *LDAP         `json:"ldap,omitempty"`
+}
+
+// LDAP is the directory sync from LDAP or Active Directory (C10), with
+// durations written like "1h".
+type LDAP struct {
+	directory.LDAPConfig
+	Interval Duration `json:"interval,omitempty"`
+	Timeout  Duration `json:"timeout,omitempty"`
+}
+
+// Config returns the sync's settings.
+func (l LDAP) Config() directory.LDAPConfig {
+	c := l.LDAPConfig
+	c.Interval, c.Timeout = time.Duration(l.Interval), time.Duration(l.Timeout)
+	return c
 }
 
 // QueueConfig defines a queue: the numbers routed to it and its priority.

@@ -79,6 +79,17 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.sb = sb
 
+	if l := cfg.Site.LDAP; l != nil {
+		go dir.RunLDAPSync(runCtx, l.Config(), func(r directory.SyncReport, err error) {
+			if err != nil {
+				s.log.Error("directory: LDAP sync failed; the last good directory stays", "err", err)
+				return
+			}
+			s.log.Info("directory: LDAP sync", "created", r.Created, "updated", r.Updated,
+				"deleted", r.Deleted, "failed", r.Failed, "took", r.Took)
+		})
+	}
+
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		cancel()

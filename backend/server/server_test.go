@@ -99,6 +99,10 @@ func TestLoadSite(t *testing.T) {
 	if err != nil || len(site.Queues) != 1 || site.Queues[0].Numbers[0] != "200" || site.Realm != "concierge" {
 		t.Fatalf("site: %+v %v", site, err)
 	}
+	site, err = LoadSite(write("ldap.json", `{"queues":[{"id":"r","default":true}],"ldap":{"url":"ldaps://dc1.example.com","baseDn":"dc=example,dc=com","interval":"2h"}}`))
+	if err != nil || site.LDAP == nil || site.LDAP.Config().Interval != 2*time.Hour || site.LDAP.Config().BaseDN != "dc=example,dc=com" {
+		t.Fatalf("ldap site: %+v %v", site.LDAP, err)
+	}
 	for name, body := range map[string]string{
 		"syntax.json":  `{"queues":[`,
 		"unknown.json": `{"queues":[{"id":"a"}],"qeues":[]}`,
