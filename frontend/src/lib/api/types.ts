@@ -222,3 +222,22 @@ export interface SearchResult {
   contact: Contact;
   score: number;
 }
+
+// ---- Favorites (F1–F5, S2) --------------------------------------------------
+
+/** One favorites tab as stored (Go: favorites.Group). */
+export interface FavoriteGroup {
+  /** 1–64 characters, unique among the user's groups. */
+  id: string;
+  /** At most 100 characters; "" for the default group (shown as the translated "Favorites"). */
+  name: string;
+  /** Ordered, no duplicates, at most 500. */
+  contactIds: string[];
+  /** Visible fields (F5); [] shows the defaults. */
+  fields: string[];
+}
+
+/** A group with its contacts resolved (Go: favorites.View): contacts in contactIds order. */
+export interface FavoriteGroupView extends FavoriteGroup {
+  contacts: Contact[];
+}

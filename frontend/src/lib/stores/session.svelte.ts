@@ -7,6 +7,7 @@ import { on } from '../api/transport';
 import { Events, type LoginRequest, type SessionConfig, type SessionInfo } from '../api/types';
 import { connectionStore } from './connection.svelte';
 import { directoryStore } from './directory.svelte';
+import { favoritesStore } from './favorites.svelte';
 import { errorText, notices } from './notices.svelte';
 import { phoneStore } from './phone.svelte';
 import { queueStore } from './queue.svelte';
@@ -103,6 +104,7 @@ export class SessionStore {
     await settingsStore.load();
     connectionStore.start();
     this.phase = 'main';
+    void favoritesStore.load(user.username);
     void queueStore.start();
     if (user.telephony) void phoneStore.start();
     else phoneStore.stop();
@@ -112,6 +114,7 @@ export class SessionStore {
     queueStore.stop();
     phoneStore.stop();
     directoryStore.reset();
+    favoritesStore.reset();
     connectionStore.stop();
     notices.clear();
     settingsStore.reset();
