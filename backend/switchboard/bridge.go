@@ -12,14 +12,23 @@ import (
 )
 
 // bridge connects the caller with the attendant leg that just answered (200 OK received,
-// not yet ACKed) and owns the bridged call until either side ends it. It runs on the
-// winning offer's goroutine; the inbound handler waits for c.done.
+// not yet ACKed) and owns the bridged call until either side ends it or the attendant
+// transfers it. It runs on the winning offer's goroutine; the inbound handler waits for
+// c.done, which a transfer closes instead when it has taken the call over.
 func (s *Switchboard) bridge(c *call, user string, out *diago.DialogClientSession, outMed *diago.DialogMedia, log *slog.Logger) {
 	// c.done lets the inbound handler hang up the caller; it must not wait for history.
 	finished := sync.OnceFunc(func() { close(c.done) })
-	defer finished()
+	var xfer *transferReq
+	defer func() {
+		if xfer == nil {
+			finished()
+		}
+	}()
 	answeredAt := time.Now()
-	s.moh.remove(c.moh) // after this returns MOH never writes to the caller again
+	c.mu.Lock()
+	waitMusic := c.moh
+	c.mu.Unlock()
+	s.moh.remove(waitMusic) // after this returns MOH never writes to the caller again
 
 	err := s.connect(c, out, outMed)
 	outcome, reason := OutcomeAnswered, ""
@@ -28,6 +37,10 @@ func (s *Switchboard) bridge(c *call, user string, out *diago.DialogClientSessio
 		outcome, reason = OutcomeDropped, err.Error()
 	} else {
 		log.Info("caller bridged to attendant", "waited", answeredAt.Sub(c.enteredAt).Round(time.Millisecond))
+		link := &bridgeLink{user: user, handover: make(chan struct{})}
+		c.mu.Lock()
+		c.link = link
+		c.mu.Unlock()
 		select {
 		case <-out.Context().Done():
 			log.Info("attendant hung up")
@@ -37,7 +50,14 @@ func (s *Switchboard) bridge(c *call, user string, out *diago.DialogClientSessio
 			log.Info("call ended by the switchboard")
 		case <-s.shutdown:
 			log.Info("call ended by shutdown")
+		case <-link.handover:
 		}
+		c.mu.Lock()
+		c.link = nil
+		xfer = link.xfer // a transfer requested before c.link was cleared wins
+		rel := c.rel
+		c.mu.Unlock()
+		rel.disconnect()
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), hangupTimeout)
@@ -49,6 +69,11 @@ func (s *Switchboard) bridge(c *call, user string, out *diago.DialogClientSessio
 	}
 	closeLog(out, log)
 	s.engine.Release(user)
+	if xfer != nil {
+		log.Info("attendant leg released for transfer", "target", xfer.target)
+		s.runTransfer(c, xfer, answeredAt, log)
+		return
+	}
 	finished()
 	s.record(HistoryEntry{
 		CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
@@ -65,19 +90,28 @@ func (s *Switchboard) connect(c *call, out *diago.DialogClientSession, outMed *d
 	if err := out.Ack(ctx); err != nil {
 		return fmt.Errorf("ACK to attendant: %w", err)
 	}
-	if c.early {
-		// Blocks until the caller ACKs our 200 OK.
-		if err := c.in.AnswerEarlyMedia(c.inMedia, diago.AnswerOptions{}); err != nil {
-			return fmt.Errorf("answering early-media caller: %w", err)
+	c.mu.Lock()
+	rel := c.rel
+	c.mu.Unlock()
+	if rel == nil {
+		// First bridge of the call (a recall's bridge reuses the caller's side).
+		if c.early {
+			// Blocks until the caller ACKs our 200 OK.
+			if err := c.in.AnswerEarlyMedia(c.inMedia, diago.AnswerOptions{}); err != nil {
+				return fmt.Errorf("answering early-media caller: %w", err)
+			}
 		}
+		drainRTP(c.inMedia)
+		var err error
+		rel, err = newRelay(c.inMedia, s.moh, s.log.With("component", "relay", "call", c.id))
+		if err != nil {
+			return fmt.Errorf("bridge caller media: %w", err)
+		}
+		c.mu.Lock()
+		c.rel = rel
+		c.mu.Unlock()
 	}
-	drainRTP(c.inMedia)
-	br := diago.Bridge{}
-	br.Init(s.log.With("component", "bridge", "call", c.id))
-	if err := br.AddDialogMedia(c.inMedia); err != nil {
-		return fmt.Errorf("bridge caller media: %w", err)
-	}
-	if err := br.AddDialogMedia(outMed); err != nil {
+	if err := rel.connect(outMed); err != nil {
 		return fmt.Errorf("bridge attendant media: %w", err)
 	}
 	return nil

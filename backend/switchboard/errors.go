@@ -18,6 +18,16 @@ var (
 	ErrAlreadyServing = errors.New("switchboard: already serving")
 	// ErrConfig wraps configuration errors from New.
 	ErrConfig = errors.New("switchboard: invalid config")
+	// ErrNotBridged is returned by Hold, Resume and Transfer when the attendant's call is
+	// not (or no longer, or not yet) connected to them.
+	ErrNotBridged = errors.New("switchboard: call is not bridged")
+	// ErrInvalidTarget is returned by Transfer when the target is not a username, a
+	// dialable number or a sip: URI. Nothing has been sent and the call is unchanged.
+	ErrInvalidTarget = errors.New("switchboard: invalid transfer target")
+	// ErrTransferFailed is returned by Transfer when the call could not be handed over
+	// (it ended, or ctx expired, while the attendant leg was being released). Transfers
+	// that fail later (busy, no answer) are not errors: the call is recalled.
+	ErrTransferFailed = errors.New("switchboard: transfer failed")
 	// ErrMOHFormat is returned when the music-on-hold file is not 8 kHz mono 16-bit PCM.
 	ErrMOHFormat = errors.New("switchboard: unsupported music-on-hold format")
 )

@@ -259,6 +259,7 @@ const (
 	modeAnswer  attendantMode = iota // answer after answerDelay, talk until BYE
 	modeDecline                      // 603 Decline
 	modeRing                         // ring until cancelled
+	modeBusy                         // 486 Busy Here
 )
 
 // testPhone is an attendant softphone: a diago UA that REGISTERs with digest auth.
@@ -349,6 +350,9 @@ func (p *testPhone) handle(d *diago.DialogServerSession) {
 	case modeRing:
 		_ = d.Ringing()
 		<-d.Context().Done()
+		return
+	case modeBusy:
+		_ = d.Respond(sip.StatusBusyHere, "Busy Here", nil)
 		return
 	}
 	_ = d.Ringing()

@@ -19,10 +19,19 @@ const (
 	// OutcomeMissed: an offer to one attendant was not answered (timeout, busy, decline,
 	// unreachable). One entry per failed offer, so each attendant can see what they missed.
 	OutcomeMissed Outcome = "missed"
+	// OutcomeTransferred: the attendant transferred the call (W8, W14) and the target
+	// answered; Destination says where it went. Recorded when the target answers: it is
+	// the attendant's last entry for the call.
+	OutcomeTransferred Outcome = "transferred"
+	// OutcomeRecalled: a transfer failed (busy, no answer, unreachable) and the call went
+	// back to the queue, flagged as a recall; Reason says why, Destination where to.
+	OutcomeRecalled Outcome = "recalled"
 )
 
 // HistoryEntry is one line of call history. The switchboard records one entry per
-// finished call (answered/abandoned/dropped) and one per failed offer (missed).
+// finished call (answered/abandoned/dropped), one per failed offer (missed), one per
+// completed transfer (transferred, which ends the attendant's part of the call) and one
+// per failed transfer (recalled, after which the call is handled again).
 type HistoryEntry struct {
 	CallID       string // the queue engine's call ID
 	QueueID      string
@@ -35,6 +44,7 @@ type HistoryEntry struct {
 	Outcome      Outcome
 	Reason       string // free text for missed/dropped: "timeout", "busy", "486 Busy Here", ...
 	Note         string // the call note at the end (W13)
+	Destination  string // transfer target as the attendant gave it (transferred, recalled)
 }
 
 // HistorySink stores history entries. The store package implements it; Record must be

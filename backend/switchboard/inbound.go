@@ -24,12 +24,14 @@ type call struct {
 	queueID      string
 	callerNumber string
 	callerName   string
+	vip          bool
 	enteredAt    time.Time
 
 	in      *diago.DialogServerSession
 	inMedia *diago.DialogMedia
 	early   bool // answered with 183 only; needs 200 OK before bridging
 	moh     *mohListener
+	rel     *relay // the caller's media relay, from the first bridge on (guarded by mu)
 
 	// stop is closed to end a bridged call from our side (console Hangup, shutdown);
 	// done is closed by the bridge owner once the attendant leg is gone.
@@ -42,6 +44,12 @@ type call struct {
 	offers    map[string]*offerLeg // ringing legs by attendant username
 	attendant string               // who the caller is bridged to, "" while waiting
 	note      string               // the call note (W13), kept for history after the queue forgets the call
+	// link is the attendant bridge whose media flows (Hold, Resume and Transfer act on
+	// it); nil while waiting, connecting or transferring.
+	link *bridgeLink
+	// transferring: a transfer owns the call (target ringing, or bridged to it); like a
+	// bridge, it hangs up the far leg and closes done when the caller goes.
+	transferring bool
 }
 
 // getNote returns the call's note.
@@ -116,6 +124,7 @@ func (s *Switchboard) handleInbound(d *diago.DialogServerSession) {
 		queueID:      queueID,
 		callerNumber: number,
 		callerName:   name,
+		vip:          vip,
 		enteredAt:    time.Now(),
 		in:           d,
 		inMedia:      med,
@@ -171,10 +180,13 @@ func (s *Switchboard) handleInbound(d *diago.DialogServerSession) {
 
 	c.mu.Lock()
 	c.closed = true
-	bridged := c.attendant != ""
+	bridged := c.attendant != "" || c.transferring
 	offers := c.offers
 	c.offers = nil
 	c.mu.Unlock()
+	for _, o := range offers {
+		o.cancel(errCallEnded)
+	}
 
 	if bridged {
 		// The bridge owner (the winning offer's goroutine) tears down the attendant
@@ -186,9 +198,6 @@ func (s *Switchboard) handleInbound(d *diago.DialogServerSession) {
 	}
 
 	s.moh.remove(c.moh)
-	for _, o := range offers {
-		o.cancel(errCallEnded)
-	}
 	_, err = s.engine.Abandon(c.id)
 	switch {
 	case errors.Is(err, queue.ErrTaken):

@@ -231,8 +231,11 @@ func (p *mohPlayer) add(w *media.RTPPacketWriter, codec media.Codec) (*mohListen
 }
 
 // remove stops music for a call. When it returns the player will not touch the writer
-// again, so the caller may hand it to a bridge.
+// again, so the caller may hand it to a bridge. A nil listener is a no-op.
 func (p *mohPlayer) remove(l *mohListener) {
+	if l == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if l.idx < 0 {
