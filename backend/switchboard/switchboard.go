@@ -15,8 +15,8 @@
 //     extension through the PBX (proxy digest auth), is sent an INVITE that offers the
 //     caller's codec only and carries the HeaderCallID and HeaderQueueID headers.
 //  4. The phone's 200 OK → Engine.Answered; the loser of a race gets a BYE. The winner
-//     is bridged (diago Bridge, RTP both ways); either side's BYE ends the other and
-//     releases the attendant. Busy/decline/error → Engine.OfferFailed.
+//     is bridged (the switchboard relays RTP both ways, see below); either side's BYE
+//     ends the other and releases the attendant. Busy/decline/error → Engine.OfferFailed.
 //  5. Caller BYE/CANCEL while waiting → Engine.Abandon. Every end is recorded to the
 //     HistorySink.
 //
@@ -30,6 +30,35 @@
 // honour them connect without a key press. Direct pickup from the queue (Pickup) rings
 // the same way.
 //
+// # Call control on a bridged call
+//
+// The switchboard stays in the media path of every bridged call (a B2BUA relaying RTP,
+// no transcoding: every leg is offered the caller's codec only), so the far leg can
+// change under the caller without any signalling towards them. Console commands act on
+// the call bridged to the attendant who issues them (else ErrNotYourCall; ErrNotBridged
+// while it is still connecting or already handed over; ErrNoSuchCall):
+//
+//   - Hold / Resume (W10): on hold the caller hears the music on hold and the attendant
+//     hears nothing (the attendant leg stays up, no re-INVITE); Resume reconnects both
+//     ways. Held reports the state. Both are idempotent.
+//   - Transfer(ctx, user, callID, target, TransferOptions{Safe, Timeout}) (W8 blind,
+//     W14 safe, T4): target is a user registered at the switchboard, else a number
+//     dialled through the PBX (sip:<target>@<PBX proxy>, digest auth), or a full sip:
+//     URI; anything else is ErrInvalidTarget before any SIP is sent. The attendant leg
+//     gets a BYE and the attendant is released at once; the caller hears music on hold
+//     while the switchboard INVITEs the target (carrying the caller's From and a
+//     Referred-By naming the attendant). Answer → caller and target are bridged,
+//     history OutcomeTransferred (Destination = target). Busy (486/600/603), not
+//     found, unreachable or no answer within Timeout (default 20 s) → the call is
+//     requeued: with Safe as a recall (Recall flag, waiting time restarted) reserved
+//     for the transferring attendant if still logged in, so it rings them first;
+//     without Safe as a plain requeue. History OutcomeRecalled either way: a caller is
+//     never dropped by a failed transfer. The caller hanging up meanwhile CANCELs the
+//     target (OutcomeAbandoned).
+//
+// A transferred call is no longer any attendant's: console commands on it return
+// ErrNotYourCall. REFER and consulted (attended) transfer are not implemented.
+//
 // # Resources
 //
 // The queue engine is created by New (it needs the switchboard as its Offerer) and
@@ -37,10 +66,13 @@
 // goroutine (diago's INVITE handler, blocked for the call's life), two RTCP goroutines,
 // an RTP and an RTCP socket, and one slot in the music-on-hold fan-out (one sendto per
 // 20 ms; no per-call timer, codec or goroutine). An offer adds one goroutine and a
-// socket pair. Serve closes all of it on return.
+// socket pair. A bridged call adds one RTP relay goroutine per leg (the caller's lives
+// until the call ends, so a recalled call keeps it while it waits again). Serve closes
+// all of it on return.
 //
 // Not handled yet: NAT traversal for softphones behind another router than the
-// switchboard's (their Contact is used as registered), SRTP, TLS, transfers, park.
+// switchboard's (their Contact is used as registered), SRTP, TLS, consulted transfer,
+// REFER, park, mute, RFC 4733 DTMF relay (only audio payloads are relayed).
 package switchboard
 
 import (
