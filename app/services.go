@@ -63,6 +63,18 @@ func (q *Queue) Answer(callID string) error { return q.c.CallAction(q.ctx, callI
 // Reject sends an offered call back to the queue (W7).
 func (q *Queue) Reject(callID string) error { return q.c.CallAction(q.ctx, callID, "reject") }
 
+// Hold puts my call on hold: the caller hears music (W10).
+func (q *Queue) Hold(callID string) error { return q.c.CallAction(q.ctx, callID, "hold") }
+
+// Resume takes my call off hold (W10).
+func (q *Queue) Resume(callID string) error { return q.c.CallAction(q.ctx, callID, "resume") }
+
+// Transfer blind-transfers my call to target (W8); safe brings it back when
+// the target does not answer (W14).
+func (q *Queue) Transfer(callID, target string, safe bool) error {
+	return q.c.Transfer(q.ctx, callID, target, safe)
+}
+
 // SetNote sets a call's note (W13).
 func (q *Queue) SetNote(callID, note string) error { return q.c.SetNote(q.ctx, callID, note) }
 

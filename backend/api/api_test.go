@@ -51,6 +51,14 @@ func (e *engineSB) Pickup(_ context.Context, u, id string) error {
 	return err
 }
 func (e *engineSB) Reserve(_ context.Context, u, id string) error { return e.Engine.Reserve(id, u) }
+
+// Call control on bridged calls needs SIP; it is tested in backend/server.
+func (e *engineSB) Hold(context.Context, string, string) error   { return queue.ErrNotFound }
+func (e *engineSB) Resume(context.Context, string, string) error { return queue.ErrNotFound }
+func (e *engineSB) Hangup(context.Context, string, string) error { return queue.ErrNotFound }
+func (e *engineSB) Transfer(context.Context, string, string, string, bool) error {
+	return queue.ErrNotFound
+}
 func (e *engineSB) SetNote(_ context.Context, _, id, note string) error {
 	return e.Engine.SetNote(id, note)
 }

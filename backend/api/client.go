@@ -147,9 +147,15 @@ func (c *Client) Queues(ctx context.Context) ([]queue.Queue, error) {
 	return q, c.do(ctx, http.MethodGet, "/queues", nil, &q)
 }
 
-// CallAction runs answer, reject, pickup or reserve on a call.
+// CallAction runs answer, reject, pickup, reserve, hold, resume or hangup on a call.
 func (c *Client) CallAction(ctx context.Context, callID, action string) error {
 	return c.do(ctx, http.MethodPost, "/calls/"+url.PathEscape(callID)+"/"+action, nil, nil)
+}
+
+// Transfer blind-transfers the attendant's call to target; safe brings it
+// back as a recall when the target does not answer.
+func (c *Client) Transfer(ctx context.Context, callID, target string, safe bool) error {
+	return c.do(ctx, http.MethodPost, "/calls/"+url.PathEscape(callID)+"/transfer", TransferRequest{Target: target, Safe: safe}, nil)
 }
 
 // SetNote sets the note of a call.

@@ -33,6 +33,10 @@ type Switchboard interface {
 	Pickup(ctx context.Context, username, callID string) error
 	Reserve(ctx context.Context, username, callID string) error
 	SetNote(ctx context.Context, username, callID, note string) error
+	Hold(ctx context.Context, username, callID string) error
+	Resume(ctx context.Context, username, callID string) error
+	Hangup(ctx context.Context, username, callID string) error
+	Transfer(ctx context.Context, username, callID, target string, safe bool) error
 }
 
 // Server serves the HTTP API. Create it with NewServer and mount Handler.
@@ -120,6 +124,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+p+"/events", s.authed(store.RoleAttendant, s.events))
 	mux.Handle("POST "+p+"/calls/{id}/{action}", s.authed(store.RoleAttendant, s.callAction))
 	mux.Handle("PUT "+p+"/calls/{id}/note", s.authed(store.RoleAttendant, s.setNote))
+	mux.Handle("POST "+p+"/calls/{id}/transfer", s.authed(store.RoleAttendant, s.transfer))
 	mux.Handle("PUT "+p+"/me/availability", s.authed(store.RoleAttendant, s.setAvailability))
 	mux.Handle("GET "+p+"/me/settings", s.authed(store.RoleAttendant, s.getSettings))
 	mux.Handle("PUT "+p+"/me/settings", s.authed(store.RoleAttendant, s.putSettings))
@@ -178,8 +183,9 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 // Errors a Switchboard may wrap so the API answers with the right status
 // without knowing the engine's own error types.
 var (
-	ErrNotFound = errors.New("not found") // 404
-	ErrConflict = errors.New("conflict")  // 409
+	ErrNotFound   = errors.New("not found")   // 404
+	ErrConflict   = errors.New("conflict")    // 409
+	ErrBadRequest = errors.New("bad request") // 400
 )
 
 // engineError maps engine errors to HTTP statuses so that a console can tell
@@ -196,6 +202,8 @@ func engineError(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusConflict, "not_online", err.Error())
 	case errors.Is(err, ErrConflict):
 		writeError(w, http.StatusConflict, "conflict", err.Error())
+	case errors.Is(err, ErrBadRequest):
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
 	default:
 		writeError(w, http.StatusBadGateway, "switchboard", err.Error())
 	}
@@ -335,6 +343,12 @@ func (s *Server) callAction(w http.ResponseWriter, r *http.Request) {
 		err = s.sb.Pickup(r.Context(), user, id)
 	case "reserve":
 		err = s.sb.Reserve(r.Context(), user, id)
+	case "hold":
+		err = s.sb.Hold(r.Context(), user, id)
+	case "resume":
+		err = s.sb.Resume(r.Context(), user, id)
+	case "hangup":
+		err = s.sb.Hangup(r.Context(), user, id)
 	default:
 		writeError(w, http.StatusNotFound, "not_found", "unknown call action "+r.PathValue("action"))
 		return
@@ -359,6 +373,33 @@ func (s *Server) setNote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.sb.SetNote(r.Context(), from(r).user.Username, r.PathValue("id"), n.Note); err != nil {
+		engineError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// TransferRequest is the body of POST /api/v1/calls/{id}/transfer.
+type TransferRequest struct {
+	Target string `json:"target"`
+	Safe   bool   `json:"safe"`
+}
+
+func (s *Server) transfer(w http.ResponseWriter, r *http.Request) {
+	c := from(r)
+	if c.session.Extension == "" {
+		writeError(w, http.StatusForbidden, "no_telephony", "logged in without an extension: no call control")
+		return
+	}
+	var req TransferRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	if strings.TrimSpace(req.Target) == "" {
+		writeError(w, http.StatusBadRequest, "bad_request", "transfer target is empty")
+		return
+	}
+	if err := s.sb.Transfer(r.Context(), c.user.Username, r.PathValue("id"), req.Target, req.Safe); err != nil {
 		engineError(w, err)
 		return
 	}

@@ -356,6 +356,16 @@ func (c *Console) Mute(on bool) error {
 	return nil
 }
 
+// Transfer blind-transfers the attendant's call (W8); safe brings it back
+// as a recall when the target does not answer (W14).
+func (c *Console) Transfer(ctx context.Context, callID, target string, safe bool) error {
+	cl, _, err := c.api()
+	if err != nil {
+		return err
+	}
+	return unwrap(cl.Transfer(ctx, callID, target, safe))
+}
+
 // SetNote sets a call's note.
 func (c *Console) SetNote(ctx context.Context, callID, note string) error {
 	cl, _, err := c.api()
@@ -511,6 +521,17 @@ func (c *Console) SaveFavorites(ctx context.Context, groups []favorites.Group) (
 	return out, unwrap(err)
 }
 
+// mirrorAttendant returns an attendant as mirrored from the switchboard.
+func (c *Console) mirrorAttendant(username string) (queue.Attendant, bool) {
+	c.mu.Lock()
+	m := c.mirror
+	c.mu.Unlock()
+	if m == nil {
+		return queue.Attendant{}, false
+	}
+	return m.Attendant(username)
+}
+
 // Available tells whether the logged-in attendant is available (L4), as the
 // switchboard last said; ok is false without a telephony session.
 func (c *Console) Available() (available, ok bool) {
@@ -520,6 +541,6 @@ func (c *Console) Available() (available, ok bool) {
 	if m == nil || s == nil || !s.Telephony {
 		return false, false
 	}
-	a, ok := m.Attendant(s.Username)
+	a, ok := c.mirrorAttendant(s.Username)
 	return a.Available, ok
 }

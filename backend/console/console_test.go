@@ -127,12 +127,16 @@ func TestMirrorAppliesEvents(t *testing.T) {
 	m.Reset(queue.Snapshot{Seq: 5, Queues: []queue.Queue{{ID: "r", Calls: []queue.Call{{ID: "a", QueueID: "r", EnteredAt: t0}}}}})
 	m.Apply(queue.Event{Seq: 6, Type: queue.EventCallQueued, Call: &queue.Call{ID: "b", QueueID: "r", EnteredAt: t0.Add(time.Minute), VIP: true}})
 	m.Apply(queue.Event{Seq: 7, Type: queue.EventCallQueued, Call: &queue.Call{ID: "c", QueueID: "r", EnteredAt: t0.Add(-time.Minute)}})
-	m.Apply(queue.Event{Seq: 8, Type: queue.EventCallTaken, Call: &queue.Call{ID: "a", QueueID: "r"}})
+	m.Apply(queue.Event{Seq: 8, Type: queue.EventCallTaken, Call: &queue.Call{ID: "a", QueueID: "r"},
+		Attendant: &queue.Attendant{Username: "anna", OnCall: true}})
 	m.Apply(queue.Event{Seq: 9, Type: queue.EventQueueUpdated, Queue: &queue.QueueConfig{ID: "s", Name: "Sales"}})
 	s := m.Snapshot()
 	var ids []string
 	for _, c := range s.Queues[0].Calls {
 		ids = append(ids, c.ID)
+	}
+	if a, ok := m.Attendant("anna"); !ok || !a.OnCall {
+		t.Fatalf("the attendant who took the call is not on a call: %+v", a)
 	}
 	if s.Seq != 9 || strings.Join(ids, ",") != "b,c" || len(s.Queues) != 2 {
 		t.Fatalf("seq %d calls %v queues %d: want 9, VIP first then oldest, 2 queues", s.Seq, ids, len(s.Queues))

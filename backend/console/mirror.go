@@ -53,6 +53,9 @@ func (m *Mirror) Apply(e queue.Event) {
 		if e.Call != nil {
 			delete(m.calls, e.Call.ID)
 		}
+		if e.Attendant != nil { // who took it is now on a call
+			m.attendants[e.Attendant.Username] = *e.Attendant
+		}
 	case queue.EventQueueUpdated:
 		if e.Queue != nil {
 			q := queue.Queue{ID: e.Queue.ID, Name: e.Queue.Name, Priority: e.Queue.Priority}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -138,4 +139,55 @@ func TestSoftphoneAnswersAnOfferFromTheConsole(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the caller was not hung up after the attendant hung up")
 	}
+}
+
+// Hold, resume and a safe transfer to nobody from the console: the call
+// comes back as a recall and rings this attendant's softphone again (W10, W14).
+func TestConsoleHoldAndSafeTransferRecall(t *testing.T) {
+	ev := &events{}
+	c := New(Config{Embedded: *embedded(t), Phone: true, Audio: nullAudio{&countingWriter{}}}, ev, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Login(ctx, LoginRequest{Username: "admin", Password: "console-secret", Extension: "201"}); err != nil {
+		t.Fatal(err)
+	}
+	go demo.Run(ctx, c.Embedded().SIPAddr(), "reception", demo.Callers(1), demo.WithHold(60*time.Second))
+	ringing := func() (PhoneCall, bool) {
+		for _, pc := range c.PhoneCalls() {
+			if pc.State == "ringing" && pc.QueueCall != "" {
+				return pc, true
+			}
+		}
+		return PhoneCall{}, false
+	}
+	var first PhoneCall
+	waitUntil(t, "offer rings", func() (ok bool) { first, ok = ringing(); return ok })
+	if err := c.CallAction(ctx, first.QueueCall, "answer"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "bridged (the attendant is on the call)", func() bool {
+		a, ok := c.mirrorAttendant("admin")
+		return ok && a.OnCall
+	})
+	for _, action := range []string{"hold", "resume"} {
+		if err := c.CallAction(ctx, first.QueueCall, action); err != nil {
+			t.Fatalf("%s: %v", action, err)
+		}
+	}
+	if err := c.Transfer(ctx, first.QueueCall, "sips:bad target", true); err == nil || !strings.Contains(err.Error(), "target") {
+		t.Fatalf("invalid target: %v", err)
+	}
+	// "nobody" is neither registered nor reachable (no PBX): a safe transfer
+	// comes straight back to the attendant who made it.
+	if err := c.Transfer(ctx, first.QueueCall, "nobody", true); err != nil {
+		t.Fatalf("transfer: %v", err)
+	}
+	waitUntil(t, "the recall rings the softphone again", func() bool {
+		pc, ok := ringing()
+		return ok && pc.ID != first.ID && pc.QueueCall == first.QueueCall
+	})
 }

@@ -77,7 +77,8 @@ func historyEntry(e switchboard.HistoryEntry) store.HistoryEntry {
 	return store.HistoryEntry{
 		CallID: e.CallID, Direction: "in", QueueID: e.QueueID,
 		CallerNumber: e.CallerNumber, CallerName: e.CallerName, Attendant: e.Attendant,
-		Outcome: string(e.Outcome), Reason: e.Reason, Note: e.Note, Started: e.EnteredAt, Ended: e.EndedAt,
+		Outcome: string(e.Outcome), Reason: e.Reason, Note: e.Note, Destination: e.Destination,
+		Started: e.EnteredAt, Ended: e.EndedAt,
 	}
 }
 
@@ -120,6 +121,22 @@ func (e *engine) SetNote(ctx context.Context, username, callID, note string) err
 	return classify(e.Switchboard.SetNote(ctx, username, callID, note))
 }
 
+func (e *engine) Hold(ctx context.Context, username, callID string) error {
+	return classify(e.Switchboard.Hold(ctx, username, callID))
+}
+
+func (e *engine) Resume(ctx context.Context, username, callID string) error {
+	return classify(e.Switchboard.Resume(ctx, username, callID))
+}
+
+func (e *engine) Hangup(ctx context.Context, username, callID string) error {
+	return classify(e.Switchboard.Hangup(ctx, username, callID))
+}
+
+func (e *engine) Transfer(ctx context.Context, username, callID, target string, safe bool) error {
+	return classify(e.Switchboard.Transfer(ctx, username, callID, target, switchboard.TransferOptions{Safe: safe}))
+}
+
 // classified keeps the switchboard's message (written for the attendant)
 // while letting the API pick the HTTP status.
 type classified struct{ err, class error }
@@ -133,8 +150,11 @@ func classify(err error) error {
 		return nil
 	case errors.Is(err, switchboard.ErrNoSuchCall):
 		return classified{err, api.ErrNotFound}
-	case errors.Is(err, switchboard.ErrNotYourCall), errors.Is(err, switchboard.ErrNoEndpoint):
+	case errors.Is(err, switchboard.ErrNotYourCall), errors.Is(err, switchboard.ErrNoEndpoint),
+		errors.Is(err, switchboard.ErrNotBridged):
 		return classified{err, api.ErrConflict}
+	case errors.Is(err, switchboard.ErrInvalidTarget):
+		return classified{err, api.ErrBadRequest}
 	}
 	return err
 }

@@ -26,7 +26,8 @@ import {
 export type QueueStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 export interface QueueStoreDeps {
-  api: Pick<QueueAPI, 'snapshot' | 'pickup' | 'reserve' | 'answer' | 'reject' | 'setNote'>;
+  api: Pick<QueueAPI, 'snapshot' | 'pickup' | 'reserve' | 'answer' | 'reject' | 'setNote'> &
+    Partial<Pick<QueueAPI, 'hold' | 'resume' | 'transfer'>>;
   on: (name: string, cb: EventCallback) => () => void;
   /** Delay before retrying a failed snapshot, by attempt (ms). */
   retryDelay?: (attempt: number) => number;
@@ -240,10 +241,13 @@ export class QueueStore {
       case 'call.updated':
       case 'call.offered':
         if (ev.call) this.#upsertCall(normalizeCall(ev.call));
+        // An offer or a taken call also changes the attendant it concerns.
+        if (ev.attendant) this.#upsertAttendant(normalizeAttendant(ev.attendant));
         break;
       case 'call.taken':
       case 'call.abandoned':
         if (ev.call) this.#removeCall(ev.call.id);
+        if (ev.attendant) this.#upsertAttendant(normalizeAttendant(ev.attendant));
         break;
       case 'attendant.updated':
         if (ev.attendant) this.#upsertAttendant(normalizeAttendant(ev.attendant));
@@ -350,6 +354,18 @@ export class QueueStore {
     // The call.updated event brings the note to everyone; reflect it at once locally too.
     const call = this.findCall(callId);
     if (call) call.note = note;
+  }
+
+  /** Hold (W10) or resume the call (the switchboard call id of a softphone call). */
+  hold(callId: string) {
+    return (this.#deps.api.hold ?? QueueAPI.hold)(callId);
+  }
+  resume(callId: string) {
+    return (this.#deps.api.resume ?? QueueAPI.resume)(callId);
+  }
+  /** Blind transfer (W8); `safe` brings it back to me as a recall when it fails (W14). */
+  transfer(callId: string, target: string, safe: boolean) {
+    return (this.#deps.api.transfer ?? QueueAPI.transfer)(callId, target, safe);
   }
 
   /** Locally reflects my availability until the attendant.updated event confirms it. */

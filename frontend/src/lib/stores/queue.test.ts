@@ -120,8 +120,9 @@ describe('QueueStore deltas', () => {
     expect(store.findCall('b')?.note).toBe('for accounting');
     expect(ids(store)).toEqual(['a', 'b']); // position kept
 
-    event({ seq: 14, type: 'call.taken', call: call('a'), by: 'marc' });
+    event({ seq: 14, type: 'call.taken', call: call('a'), by: 'marc', attendant: attendant('marc', { onCall: true }) });
     expect(ids(store)).toEqual(['b']);
+    expect(store.attendant('marc')?.onCall).toBe(true); // the taker is now on a call
 
     event({ seq: 15, type: 'call.abandoned', call: call('b') });
     expect(ids(store)).toEqual([]);
