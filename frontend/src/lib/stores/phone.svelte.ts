@@ -8,6 +8,7 @@
 // Answering and rejecting a queue offer go through the queue store (Queue.Answer / Reject):
 // the Go side answers on the softphone when that offer rings there.
 
+import { SvelteSet } from 'svelte/reactivity';
 import { PhoneAPI } from '../api/phone';
 import { on as transportOn, type EventCallback } from '../api/transport';
 import { Events, type PhoneCall, type PhoneState, type PhoneStateName } from '../api/types';
@@ -51,6 +52,11 @@ export class PhoneStore {
   error = $state('');
   /** Ringing and active calls, in arrival order; ended calls are removed. */
   calls = $state<PhoneCall[]>([]);
+  /**
+   * Switchboard call ids (`queueCall`) put on hold from here (W10). Local only: set after
+   * Queue.Hold / Queue.Resume succeed, forgotten when the call ends.
+   */
+  held = new SvelteSet<string>();
 
   #deps: PhoneStoreDeps;
   #unsubscribe: (() => void)[] = [];
@@ -107,6 +113,7 @@ export class PhoneStore {
         .map(normalizeCall);
       const fresh = this.calls.filter((c) => touched.has(c.id));
       this.calls = [...loaded, ...fresh].sort(bySince);
+      this.#pruneHeld();
       if (this.error && this.state !== 'failed' && this.state !== 'unreachable') this.error = '';
     } catch (err) {
       if (gen !== this.#generation) return;
@@ -129,6 +136,7 @@ export class PhoneStore {
     this.state = 'off';
     this.error = '';
     this.calls = [];
+    this.held.clear();
   }
 
   // ---- events --------------------------------------------------------------
@@ -140,6 +148,7 @@ export class PhoneStore {
     const i = this.calls.findIndex((c) => c.id === call.id);
     if (call.state === 'ended') {
       if (i >= 0) this.calls.splice(i, 1);
+      this.#pruneHeld();
       return;
     }
     if (i >= 0) this.calls[i] = call;
@@ -160,6 +169,14 @@ export class PhoneStore {
     this.state = 'off';
     this.error = '';
     this.calls = [];
+    this.held.clear();
+  }
+
+  /** Forgets the held state of calls no longer on the softphone. */
+  #pruneHeld() {
+    for (const id of this.held) {
+      if (!this.calls.some((c) => c.queueCall === id)) this.held.delete(id);
+    }
   }
 
   // ---- queries -------------------------------------------------------------
@@ -171,6 +188,18 @@ export class PhoneStore {
   /** The softphone call a queue call rings on (or was answered on), if any. */
   forQueueCall(queueCallId: string): PhoneCall | undefined {
     return queueCallId ? this.calls.find((c) => c.queueCall === queueCallId) : undefined;
+  }
+
+  /** True when the switchboard call was put on hold from here (W10). */
+  isHeld(queueCallId: string): boolean {
+    return queueCallId !== '' && this.held.has(queueCallId);
+  }
+
+  /** Records the held state once Queue.Hold / Queue.Resume succeeded. */
+  setHeld(queueCallId: string, on: boolean) {
+    if (!queueCallId) return;
+    if (on) this.held.add(queueCallId);
+    else this.held.delete(queueCallId);
   }
 
   // ---- actions (errors propagate to the caller) -----------------------------

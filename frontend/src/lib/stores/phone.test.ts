@@ -209,4 +209,30 @@ describe('PhoneStore', () => {
     expect(isPhoneOff('the built-in softphone is off')).toBe(true);
     expect(isPhoneOff(new Error('other'))).toBe(false);
   });
+
+  it('tracks held calls by switchboard id (W10); forgets them when the call ends, on reload and on stop', async () => {
+    let list: PhoneCall[] = [pcall('a', { queueCall: 'q-a', state: 'active' }), pcall('b', { queueCall: 'q-b', state: 'active' })];
+    const { store } = setup(async () => list);
+    await store.start();
+    store.setHeld('q-a', true);
+    store.setHeld('q-b', true);
+    store.setHeld('', true);
+    expect(store.isHeld('q-a')).toBe(true);
+    expect(store.isHeld('')).toBe(false);
+    store.setHeld('q-b', false);
+    expect(store.isHeld('q-b')).toBe(false);
+
+    store.handleCall(pcall('a', { queueCall: 'q-a', state: 'ended' }));
+    expect(store.isHeld('q-a')).toBe(false);
+
+    store.setHeld('q-b', true);
+    list = [];
+    await store.load();
+    expect(store.isHeld('q-b')).toBe(false);
+
+    store.handleCall(pcall('c', { queueCall: 'q-c', state: 'active' }));
+    store.setHeld('q-c', true);
+    store.stop();
+    expect(store.held.size).toBe(0);
+  });
 });

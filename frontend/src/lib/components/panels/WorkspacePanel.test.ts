@@ -6,6 +6,7 @@ import { notices } from '../../stores/notices.svelte';
 import { phoneStore } from '../../stores/phone.svelte';
 import { queueStore } from '../../stores/queue.svelte';
 import { session } from '../../stores/session.svelte';
+import { workspaceStore } from '../../stores/workspace.svelte';
 import WorkspacePanel from './WorkspacePanel.svelte';
 
 function offer(id: string, extra: Partial<Call> = {}): Call {
@@ -62,6 +63,8 @@ beforeEach(() => {
   queueStore.queues = [{ id: 'q1', name: 'Reception', priority: 1, calls: [] }];
 });
 afterEach(() => {
+  workspaceStore.clear();
+  workspaceStore.safeTransfer = true;
   phoneStore.stop();
   queueStore.stop();
   session.user = null;
@@ -173,5 +176,89 @@ describe('WorkspacePanel lines', () => {
     await vi.waitFor(() => expect(notices.items.at(-1)?.text).toContain('the built-in softphone is off'));
     expect(phoneStore.state).toBe('off');
     notices.clear();
+  });
+
+  it('Hold / Resume an active queue call (W10): Queue.Hold / Queue.Resume, aria-pressed, icon, chip', async () => {
+    const calls = stubBridge();
+    phoneStore.handleCall(pcall('sip-6', { queueCall: 'q-6', state: 'active', name: 'Marc' }));
+    render(WorkspacePanel, { collapsed: false, ontoggle: () => {} });
+
+    const li = line('q-6');
+    const hold = within(li).getByRole('button', { name: 'Hold the call with Marc' });
+    expect(hold.getAttribute('aria-pressed')).toBe('false');
+    expect(hold.getAttribute('title')).toBe('Put the caller on hold (music on hold)');
+    const iconPath = () => hold.querySelector('path')!.getAttribute('d');
+    const pauseIcon = iconPath();
+
+    await fireEvent.click(hold);
+    await vi.waitFor(() => expect(calls).toEqual([{ service: 'Queue', method: 'Hold', args: ['q-6'] }]));
+    await vi.waitFor(() => expect(hold.getAttribute('aria-pressed')).toBe('true'));
+    expect(hold.getAttribute('title')).toBe('On hold: click to resume the call');
+    expect(iconPath()).not.toBe(pauseIcon);
+    expect(li.textContent).toContain('On hold');
+
+    await vi.waitFor(() => expect(hold.hasAttribute('disabled')).toBe(false));
+    await fireEvent.click(hold);
+    await vi.waitFor(() => expect(calls.at(-1)).toEqual({ service: 'Queue', method: 'Resume', args: ['q-6'] }));
+    await vi.waitFor(() => expect(hold.getAttribute('aria-pressed')).toBe('false'));
+    expect(iconPath()).toBe(pauseIcon);
+    expect(li.textContent).not.toContain('On hold');
+
+    // The held state is forgotten when the call ends.
+    await vi.waitFor(() => expect(hold.hasAttribute('disabled')).toBe(false));
+    await fireEvent.click(hold);
+    await vi.waitFor(() => expect(phoneStore.isHeld('q-6')).toBe(true));
+    phoneStore.handleCall(pcall('sip-6', { queueCall: 'q-6', state: 'ended' }));
+    expect(phoneStore.isHeld('q-6')).toBe(false);
+  });
+
+  it('a failed Hold stays un-held and shows a notice', async () => {
+    stubBridge('no such call');
+    phoneStore.handleCall(pcall('sip-8', { queueCall: 'q-8', state: 'active', name: 'Marc' }));
+    render(WorkspacePanel, { collapsed: false, ontoggle: () => {} });
+    const hold = screen.getByRole('button', { name: 'Hold the call with Marc' });
+    await fireEvent.click(hold);
+    await vi.waitFor(() => expect(notices.items.at(-1)?.text).toContain('no such call'));
+    expect(hold.getAttribute('aria-pressed')).toBe('false');
+    notices.clear();
+  });
+
+  it('Transfer (W8) blind-transfers to the active number, safe by default (W14); disabled without a number', async () => {
+    const calls = stubBridge();
+    phoneStore.handleCall(pcall('sip-7', { queueCall: 'q-7', state: 'active', name: 'Marc' }));
+    render(WorkspacePanel, { collapsed: false, ontoggle: () => {} });
+
+    const li = line('q-7');
+    const transfer = within(li).getByRole('button', { name: 'Blind transfer the call with Marc' });
+    expect(transfer.hasAttribute('disabled')).toBe(true);
+    expect(transfer.getAttribute('title')).toBe('Blind transfer: enter a number first');
+
+    const safe = screen.getByRole<HTMLInputElement>('checkbox', { name: 'Safe transfer' });
+    expect(safe.checked).toBe(true);
+
+    await fireEvent.input(screen.getByLabelText('Active number'), { target: { value: ' 204 ' } });
+    await vi.waitFor(() => expect(transfer.hasAttribute('disabled')).toBe(false));
+    expect(transfer.getAttribute('title')).toBe('Blind transfer to 204');
+    await fireEvent.click(transfer);
+    await vi.waitFor(() => expect(calls).toEqual([{ service: 'Queue', method: 'Transfer', args: ['q-7', '204', true] }]));
+    expect(workspaceStore.activeNumber).toBe(' 204 '); // the field is kept
+
+    await fireEvent.click(safe);
+    expect(workspaceStore.safeTransfer).toBe(false);
+    await vi.waitFor(() => expect(transfer.hasAttribute('disabled')).toBe(false));
+    await fireEvent.click(transfer);
+    await vi.waitFor(() => expect(calls.at(-1)).toEqual({ service: 'Queue', method: 'Transfer', args: ['q-7', '204', false] }));
+
+    await fireEvent.input(screen.getByLabelText('Active number'), { target: { value: '   ' } });
+    await vi.waitFor(() => expect(transfer.hasAttribute('disabled')).toBe(true));
+  });
+
+  it('no Hold or Transfer on an active softphone call that is not from the switchboard', () => {
+    stubBridge();
+    phoneStore.handleCall(pcall('sip-10', { state: 'active', name: 'Marc' }));
+    render(WorkspacePanel, { collapsed: false, ontoggle: () => {} });
+    const li = line('sip-10');
+    expect(within(li).queryByRole('button', { name: /^Hold/ })).toBeNull();
+    expect(within(li).queryByRole('button', { name: /transfer/i })).toBeNull();
   });
 });
