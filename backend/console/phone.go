@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -55,6 +56,7 @@ func startSoftphone(ctx context.Context, log *slog.Logger, emit Emitter, dev sip
 	if dev == nil {
 		dev = audio.Headset{Host: sp.host}
 	}
+	dev = fallbackAudio{dev: dev, failed: sp.audioFailed}
 	contact := "0.0.0.0"
 	if host, _, err := net.SplitHostPort(server); err == nil {
 		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
@@ -233,6 +235,41 @@ func (sp *softphone) close() {
 		sp.log.Warn("softphone: close", "err", err)
 	}
 	sp.emit.Emit("phone:state", PhoneState{State: "off"})
+}
+
+// fallbackAudio connects a call without sound when the headset cannot be
+// opened (unplugged, no sound server), instead of hanging up on the caller;
+// the attendant is told why there is no sound.
+type fallbackAudio struct {
+	dev    sipua.AudioDevice
+	failed func(error)
+}
+
+func (f fallbackAudio) OpenAudio() (io.ReadCloser, io.WriteCloser, error) {
+	mic, spk, err := f.dev.OpenAudio()
+	if err == nil {
+		return mic, spk, nil
+	}
+	f.failed(err)
+	return sipua.Paced(silence{}), discard{}, nil
+}
+
+type silence struct{}
+
+func (silence) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+func (discard) Close() error                { return nil }
+
+func (sp *softphone) audioFailed(err error) {
+	sp.log.Error("softphone: no sound for this call", "err", err)
+	sp.mu.Lock()
+	st := sp.state
+	sp.mu.Unlock()
+	st.Error = "no sound: " + err.Error()
+	sp.emit.Emit("phone:state", st)
 }
 
 // sipTarget turns the switchboard's SIP listen address into one this

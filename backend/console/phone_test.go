@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"sync"
@@ -190,4 +191,54 @@ func TestConsoleHoldAndSafeTransferRecall(t *testing.T) {
 		pc, ok := ringing()
 		return ok && pc.ID != first.ID && pc.QueueCall == first.QueueCall
 	})
+}
+
+type brokenAudio struct{}
+
+func (brokenAudio) OpenAudio() (io.ReadCloser, io.WriteCloser, error) {
+	return nil, nil, errors.New("audio: no such device")
+}
+
+// No headset: the call is still answered (silently) and the attendant is
+// told, rather than the caller being hung up on.
+func TestNoAudioDeviceKeepsTheCall(t *testing.T) {
+	ev := &events{}
+	c := New(Config{Embedded: *embedded(t), Phone: true, Audio: brokenAudio{}}, ev, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Login(ctx, LoginRequest{Username: "admin", Password: "console-secret", Extension: "201"}); err != nil {
+		t.Fatal(err)
+	}
+	go demo.Run(ctx, c.Embedded().SIPAddr(), "reception", demo.Callers(1), demo.WithHold(60*time.Second))
+	var pc PhoneCall
+	waitUntil(t, "offer rings", func() bool {
+		for _, x := range c.PhoneCalls() {
+			if x.State == "ringing" {
+				pc = x
+				return true
+			}
+		}
+		return false
+	})
+	if err := c.CallAction(ctx, pc.QueueCall, "answer"); err != nil {
+		t.Fatalf("answer without a headset: %v", err)
+	}
+	waitUntil(t, "the attendant is told there is no sound", func() bool {
+		return ev.find(func(n string, d any) bool {
+			s, ok := d.(PhoneState)
+			return n == "phone:state" && ok && strings.Contains(s.Error, "no such device")
+		})
+	})
+	waitUntil(t, "the call stays up, bridged", func() bool {
+		a, ok := c.mirrorAttendant("admin")
+		return ok && a.OnCall
+	})
+	time.Sleep(500 * time.Millisecond)
+	if a, _ := c.mirrorAttendant("admin"); !a.OnCall {
+		t.Fatal("the call was dropped after answering without a headset")
+	}
 }
