@@ -132,12 +132,8 @@ func bridgeError(w http.ResponseWriter, status int, msg string) {
 }
 
 func (b *Bridge) events(w http.ResponseWriter, r *http.Request) {
-	conn, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		b.log.Warn("bridge: websocket accept", "err", err)
-		return
-	}
-	defer conn.CloseNow()
+	// Subscribe before the handshake completes: a browser that calls a
+	// service as soon as its socket opens must not miss the events it causes.
 	ch := make(chan bridgeEvent, 1024)
 	b.mu.Lock()
 	b.clients[ch] = struct{}{}
@@ -150,6 +146,12 @@ func (b *Bridge) events(w http.ResponseWriter, r *http.Request) {
 		}
 		b.mu.Unlock()
 	}()
+	conn, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		b.log.Warn("bridge: websocket accept", "err", err)
+		return
+	}
+	defer conn.CloseNow()
 	ctx := conn.CloseRead(r.Context())
 	for {
 		select {

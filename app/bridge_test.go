@@ -110,7 +110,6 @@ func TestBridgeForwardsEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.CloseNow()
-	time.Sleep(100 * time.Millisecond) // the bridge registers the client after the upgrade
 	if code, body := call(t, srv, `{"service":"Session","method":"Login","args":[{"username":"admin","password":"bridge-secret","extension":"201"}]}`); code != 200 {
 		t.Fatalf("login: %d %s", code, body)
 	}

@@ -170,10 +170,7 @@ func TestConsoleHoldAndSafeTransferRecall(t *testing.T) {
 	if err := c.CallAction(ctx, first.QueueCall, "answer"); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "bridged (the attendant is on the call)", func() bool {
-		a, ok := c.mirrorAttendant("admin")
-		return ok && a.OnCall
-	})
+	// Hold at once: the switchboard waits for the media of a call just answered.
 	for _, action := range []string{"hold", "resume"} {
 		if err := c.CallAction(ctx, first.QueueCall, action); err != nil {
 			t.Fatalf("%s: %v", action, err)
@@ -237,8 +234,7 @@ func TestNoAudioDeviceKeepsTheCall(t *testing.T) {
 		a, ok := c.mirrorAttendant("admin")
 		return ok && a.OnCall
 	})
-	time.Sleep(500 * time.Millisecond)
-	if a, _ := c.mirrorAttendant("admin"); !a.OnCall {
-		t.Fatal("the call was dropped after answering without a headset")
+	if calls := c.PhoneCalls(); len(calls) != 1 || calls[0].State != "active" {
+		t.Fatalf("softphone calls after a silent answer: %+v, want the one call active", calls)
 	}
 }

@@ -122,11 +122,11 @@ func (e *engine) SetNote(ctx context.Context, username, callID, note string) err
 }
 
 func (e *engine) Hold(ctx context.Context, username, callID string) error {
-	return classify(whileConnecting(ctx, func() error { return e.Switchboard.Hold(ctx, username, callID) }))
+	return classify(e.Switchboard.Hold(ctx, username, callID))
 }
 
 func (e *engine) Resume(ctx context.Context, username, callID string) error {
-	return classify(whileConnecting(ctx, func() error { return e.Switchboard.Resume(ctx, username, callID) }))
+	return classify(e.Switchboard.Resume(ctx, username, callID))
 }
 
 func (e *engine) Hangup(ctx context.Context, username, callID string) error {
@@ -134,33 +134,8 @@ func (e *engine) Hangup(ctx context.Context, username, callID string) error {
 }
 
 func (e *engine) Transfer(ctx context.Context, username, callID, target string, safe bool) error {
-	return classify(whileConnecting(ctx, func() error {
-		return e.Switchboard.Transfer(ctx, username, callID, target, switchboard.TransferOptions{Safe: safe})
-	}))
+	return classify(e.Switchboard.Transfer(ctx, username, callID, target, switchboard.TransferOptions{Safe: safe}))
 }
-
-// whileConnecting retries a command on a call that is answered but whose media
-// is still being connected (the ACK and the relay take a moment after the
-// answer the console already shows), so an attendant who clicks Hold or
-// Transfer at once is not told "not bridged". It gives up after connectWait.
-func whileConnecting(ctx context.Context, f func() error) error {
-	deadline := time.Now().Add(connectWait)
-	for {
-		err := f()
-		if !errors.Is(err, switchboard.ErrNotBridged) || time.Now().After(deadline) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-// connectWait bounds whileConnecting: far longer than connecting takes on a
-// loaded machine, short enough to report a real "not bridged" promptly.
-const connectWait = 2 * time.Second
 
 // classified keeps the switchboard's message (written for the attendant)
 // while letting the API pick the HTTP status.

@@ -35,11 +35,15 @@ func (s *Switchboard) bridge(c *call, user string, out *diago.DialogClientSessio
 	if err != nil {
 		log.Error("bridging failed; dropping the call", "error", err)
 		outcome, reason = OutcomeDropped, err.Error()
+		c.mu.Lock()
+		close(c.connecting)
+		c.mu.Unlock()
 	} else {
 		log.Info("caller bridged to attendant", "waited", answeredAt.Sub(c.enteredAt).Round(time.Millisecond))
 		link := &bridgeLink{user: user, handover: make(chan struct{})}
 		c.mu.Lock()
 		c.link = link
+		close(c.connecting)
 		c.mu.Unlock()
 		select {
 		case <-out.Context().Done():

@@ -3,6 +3,7 @@ package switchboard
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // bridgeLink is an attendant bridge whose media flows. Console commands find it through
@@ -15,11 +16,12 @@ type bridgeLink struct {
 
 // bridgedTo returns the relay of callID if username is bridged to it, or the reason why
 // the command cannot act on it.
-func (s *Switchboard) bridgedTo(op, username, callID string) (*call, *relay, error) {
+func (s *Switchboard) bridgedTo(ctx context.Context, op, username, callID string) (*call, *relay, error) {
 	c := s.lookupCall(callID)
 	if c == nil {
 		return nil, nil, fmt.Errorf("%s %s: %w", op, callID, ErrNoSuchCall)
 	}
+	c.awaitLink(ctx, username)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.attendant != username {
@@ -31,11 +33,35 @@ func (s *Switchboard) bridgedTo(op, username, callID string) (*call, *relay, err
 	return c, c.rel, nil
 }
 
+// connectWait bounds awaitLink: connecting takes milliseconds; a call still not
+// connected after this is reported as not bridged.
+const connectWait = 2 * time.Second
+
+// awaitLink waits while the call that username just answered is being connected (the
+// ACK and the relay take a moment after the 200 OK the console already shows), so that
+// Hold or Transfer clicked at once acts on the call instead of failing.
+func (c *call) awaitLink(ctx context.Context, username string) {
+	c.mu.Lock()
+	ch := c.connecting
+	pending := ch != nil && c.attendant == username && c.link == nil && !c.closed
+	c.mu.Unlock()
+	if !pending {
+		return
+	}
+	t := time.NewTimer(connectWait)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
 // Hold puts the attendant's bridged call on hold (W10): the caller hears music on hold
 // and the attendant hears nothing from the caller (nor the caller from them). The
 // attendant's leg stays up; no re-INVITE is sent. Holding a held call is a no-op.
 func (s *Switchboard) Hold(ctx context.Context, username, callID string) error {
-	_, rel, err := s.bridgedTo("hold", username, callID)
+	_, rel, err := s.bridgedTo(ctx, "hold", username, callID)
 	if err != nil {
 		return err
 	}
@@ -48,7 +74,7 @@ func (s *Switchboard) Hold(ctx context.Context, username, callID string) error {
 // Resume takes the call off hold: the music stops and audio flows both ways again.
 // Resuming a call that is not held is a no-op.
 func (s *Switchboard) Resume(ctx context.Context, username, callID string) error {
-	_, rel, err := s.bridgedTo("resume", username, callID)
+	_, rel, err := s.bridgedTo(ctx, "resume", username, callID)
 	if err != nil {
 		return err
 	}
@@ -60,7 +86,7 @@ func (s *Switchboard) Resume(ctx context.Context, username, callID string) error
 
 // Held reports whether the attendant's call is on hold.
 func (s *Switchboard) Held(username, callID string) (bool, error) {
-	_, rel, err := s.bridgedTo("held", username, callID)
+	_, rel, err := s.bridgedTo(context.Background(), "held", username, callID)
 	if err != nil {
 		return false, err
 	}

@@ -47,6 +47,9 @@ type call struct {
 	// link is the attendant bridge whose media flows (Hold, Resume and Transfer act on
 	// it); nil while waiting, connecting or transferring.
 	link *bridgeLink
+	// connecting is closed once the attendant who answered has media (link set) or the
+	// bridge failed: commands that arrive in that moment wait for it (see awaitLink).
+	connecting chan struct{}
 	// transferring: a transfer owns the call (target ringing, or bridged to it); like a
 	// bridge, it hangs up the far leg and closes done when the caller goes.
 	transferring bool

@@ -188,6 +188,7 @@ func (s *Switchboard) answered(ctx context.Context, c *call, leg *offerLeg, out 
 		return
 	}
 	c.attendant = leg.user
+	c.connecting = make(chan struct{})
 	others := c.offers
 	c.offers = make(map[string]*offerLeg)
 	c.mu.Unlock()

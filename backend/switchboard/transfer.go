@@ -78,6 +78,7 @@ func (s *Switchboard) Transfer(ctx context.Context, username, callID, target str
 	if c == nil {
 		return fmt.Errorf("transfer %s: %w", callID, ErrNoSuchCall)
 	}
+	c.awaitLink(ctx, username)
 	c.mu.Lock()
 	switch {
 	case c.attendant != username:
