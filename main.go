@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/wailsapp/wails/v2"
@@ -24,6 +25,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/concierge-console/concierge/app"
+	"github.com/concierge-console/concierge/backend/cache"
 	"github.com/concierge-console/concierge/backend/console"
 	"github.com/concierge-console/concierge/backend/demo"
 	"github.com/concierge-console/concierge/backend/server"
@@ -36,6 +38,9 @@ var assets embed.FS
 var icon []byte
 
 var version = "dev"
+
+// instanceID names the single running console (Wails' SingleInstanceLock).
+const instanceID = "org.concierge.console"
 
 func main() {
 	if err := run(); err != nil {
@@ -70,8 +75,29 @@ func run() error {
 	defer stop()
 
 	emitter := &app.Emitter{}
+	// The cache and the keyring are comforts: without them the console
+	// still runs, it only starts empty and forgets passwords.
+	store, err := cache.Open(filepath.Join(*dataDir, "cache.db"), log)
+	if errors.Is(err, cache.ErrLocked) && !*headless {
+		// Single instance: the console using this data folder shows its window.
+		if rerr := app.RaiseRunning(instanceID); rerr != nil {
+			return fmt.Errorf("Concierge is already running with %s (%w)", *dataDir, rerr)
+		}
+		log.Info("console: already running; its window was brought to the front")
+		return nil
+	}
+	if err != nil {
+		log.Warn("console: no local cache", "err", err)
+	} else {
+		defer store.Close()
+	}
+	secrets, err := console.OSKeyring()
+	if err != nil {
+		log.Info("console: remember me keeps no password", "reason", err)
+	}
 	con := console.New(console.Config{
 		Server: *serverAddr, Fingerprint: *fingerprint, Version: version, Phone: *softphone,
+		Cache: store, Secrets: secrets,
 		Embedded: server.Config{
 			DataDir: filepath.Join(*dataDir, "switchboard"), HTTPAddr: *apiAddr, SIPAddr: *sipAddr,
 			AdminPassword: os.Getenv("CONCIERGE_ADMIN_PASSWORD"), Site: site, Logger: log,
@@ -98,22 +124,39 @@ func run() error {
 	if *headless {
 		return serveBridge(ctx, *listen, app.NewBridge(dist, services, log), emitter)
 	}
+	var windowCtx atomic.Pointer[context.Context]
+	const minW, minH = 1024, 640
+	geo, restore := app.LoadGeometry(store, minW, minH)
+	if !restore {
+		geo = app.Geometry{Width: 1440, Height: 900}
+	}
+	startState := options.Normal
+	if geo.Maximised {
+		startState = options.Maximised
+	}
 	return wails.Run(&options.App{
-		Title:     "Concierge",
-		Width:     1440,
-		Height:    900,
-		MinWidth:  1024,
-		MinHeight: 640,
+		Title:            "Concierge",
+		Width:            geo.Width,
+		Height:           geo.Height,
+		MinWidth:         minW,
+		MinHeight:        minH,
+		WindowStartState: startState,
 		AssetServer: &assetserver.Options{
 			Assets: dist,
 		},
 		BackgroundColour: &options.RGBA{R: 246, G: 247, B: 249, A: 255},
 		OnStartup: func(wctx context.Context) {
 			emitter.AddWails(wctx)
+			windowCtx.Store(&wctx)
+			if restore && !geo.Maximised {
+				runtime.WindowSetPosition(wctx, geo.X, geo.Y)
+			}
 			stopTray := app.StartTray(wctx, con, icon, emitter, log)
+			stopNotifications := app.StartNotifications(wctx, con, emitter, log)
 			go func() {
 				<-wctx.Done()
 				stopTray()
+				stopNotifications()
 			}()
 			// SIGTERM or Ctrl-C closes the window like the close button does.
 			go func() {
@@ -121,10 +164,24 @@ func run() error {
 				runtime.Quit(wctx)
 			}()
 		},
-		Bind:               services,
-		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: "org.concierge.console"},
-		Linux:              &linux.Options{ProgramName: "concierge", Icon: icon},
-		OnDomReady:         func(context.Context) { log.Info("console: window ready") },
+		Bind: services,
+		SingleInstanceLock: &options.SingleInstanceLock{
+			UniqueId: instanceID,
+			OnSecondInstanceLaunch: func(options.SecondInstanceData) {
+				log.Info("console: second start, showing the window")
+				if wctx := windowCtx.Load(); wctx != nil {
+					runtime.WindowUnminimise(*wctx)
+					runtime.WindowShow(*wctx)
+				}
+			},
+		},
+		Linux:      &linux.Options{ProgramName: "concierge", Icon: icon},
+		OnDomReady: func(context.Context) { log.Info("console: window ready") },
+		// The close button, the tray's Quit and SIGTERM all pass here.
+		OnBeforeClose: func(wctx context.Context) bool {
+			app.SaveGeometry(wctx, store, log)
+			return false
+		},
 	})
 }
 

@@ -78,7 +78,8 @@ func (b *Bridge) Handler() http.Handler {
 
 func (b *Bridge) call(w http.ResponseWriter, r *http.Request) {
 	var req callRequest
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
+	// Large enough for a directory import file (Directory.Import) of tens of thousands of contacts.
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<20)).Decode(&req); err != nil {
 		bridgeError(w, http.StatusBadRequest, "invalid call request: "+err.Error())
 		return
 	}

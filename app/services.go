@@ -19,6 +19,9 @@ func Services(ctx context.Context, c *console.Console) []any {
 		&Session{ctx: ctx, c: c}, &Queue{ctx: ctx, c: c}, &Presence{ctx: ctx, c: c},
 		&Settings{ctx: ctx, c: c}, &Directory{ctx: ctx, c: c}, &Phone{ctx: ctx, c: c},
 		&Favorites{ctx: ctx, c: c},
+		&Devices{ctx: ctx, c: c},
+		&History{ctx: ctx, c: c},
+		&Calls{ctx: ctx, c: c},
 	}
 }
 
@@ -78,7 +81,7 @@ func (q *Queue) Transfer(callID, target string, safe bool) error {
 // SetNote sets a call's note (W13).
 func (q *Queue) SetNote(callID, note string) error { return q.c.SetNote(q.ctx, callID, note) }
 
-// Presence is the attendant's own availability (L4).
+// Presence is the attendant's own availability (L4) and the contacts' presence (C3, F1, D3).
 type Presence struct {
 	ctx context.Context
 	c   *console.Console
@@ -101,6 +104,9 @@ type UserSettings struct {
 	PanelOrder []string       `json:"panelOrder"`
 	Collapsed  []string       `json:"collapsed"`
 	Sizes      map[string]int `json:"sizes"`
+	// Shortcuts are the keys the user remapped (S5), by action id.
+	Shortcuts   map[string][]string `json:"shortcuts"`
+	EnterAction string              `json:"enterAction"`
 }
 
 // Get returns the settings, with defaults for what was never saved.

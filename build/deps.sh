@@ -9,8 +9,8 @@ what=${1:-run}
 pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev portaudio19-dev)
 if [[ $what == test ]]; then
   # The test rig: real browser, X server, SIP peers, PBX, audio server.
-  pkgs+=(chromium xvfb xauth x11-utils imagemagick sip-tester baresip kamailio slapd
-         pulseaudio pulseaudio-utils libasound2-plugins dbus fonts-dejavu-core fonts-noto-core)
+  pkgs+=(chromium xvfb xauth x11-utils imagemagick sip-tester baresip kamailio kamailio-presence-modules slapd
+         pulseaudio pulseaudio-utils libasound2-plugins dbus gnome-keyring xdotool openbox fonts-dejavu-core fonts-noto-core)
 fi
 
 missing=()

@@ -16,7 +16,6 @@ import (
 	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/favorites"
 	"github.com/concierge-console/concierge/backend/queue"
-	"github.com/concierge-console/concierge/backend/store"
 )
 
 // Client talks to a switchboard's API. It is safe for concurrent use.
@@ -179,9 +178,10 @@ func (c *Client) PutSettings(ctx context.Context, doc json.RawMessage) error {
 	return c.do(ctx, http.MethodPut, "/me/settings", doc, nil)
 }
 
-// History returns the user's recent calls, newest first.
-func (c *Client) History(ctx context.Context) ([]store.HistoryEntry, error) {
-	var h []store.HistoryEntry
+// History returns the user's recent calls, newest first, transfer
+// destinations named from the directory.
+func (c *Client) History(ctx context.Context) ([]HistoryItem, error) {
+	var h []HistoryItem
 	return h, c.do(ctx, http.MethodGet, "/history", nil, &h)
 }
 

@@ -171,7 +171,11 @@ func (s *Server) putFavorites(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &groups) {
 		return
 	}
-	out, err := s.favs.Put(viewer(from(r)), groups)
+	v := viewer(from(r))
+	out, err := s.favs.Put(v, groups)
+	if err == nil {
+		s.dir.FavoritesChanged(v.Username) // search ranks the new favorites first
+	}
 	if errors.Is(err, favorites.ErrInvalid) {
 		writeError(w, http.StatusBadRequest, "invalid_favorites", strings.TrimPrefix(err.Error(), "favorites: invalid: "))
 		return

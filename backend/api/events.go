@@ -51,6 +51,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	// The client sends nothing; reading keeps control frames flowing and tells
 	// us when it goes away.
 	ctx := conn.CloseRead(r.Context())
+	pf := s.newPresenceFeed(c)
+	defer pf.close()
 	if sub.Snapshot != nil {
 		if err := s.send(ctx, conn, StreamMessage{Kind: "snapshot", Epoch: s.epoch, Snapshot: sub.Snapshot}); err != nil {
 			return
@@ -60,6 +62,14 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-pf.signal():
+			pf.arm()
+		case <-pf.fire():
+			if ps := pf.flush(); len(ps) > 0 {
+				if err := s.send(ctx, conn, StreamMessage{Kind: "presence", Epoch: s.epoch, Presence: ps}); err != nil {
+					return
+				}
+			}
 		case ev, ok := <-sub.C:
 			if !ok {
 				// The subscription lagged behind; closing tells the client to

@@ -41,10 +41,14 @@ type Switchboard interface {
 
 // Server serves the HTTP API. Create it with NewServer and mount Handler.
 type Server struct {
+	// dummyHash is checked for unknown users, so that a missing user takes
+	// as long as a wrong password.
+	dummyHash  func() string
 	store      *store.Store
 	sb         Switchboard
 	dir        *directory.Directory
 	favs       *favorites.Service
+	ldap       *directory.LDAPSync
 	log        *slog.Logger
 	realm      string
 	sipAddr    string
@@ -52,6 +56,11 @@ type Server struct {
 	sessionTTL time.Duration
 	grace      time.Duration
 	now        func() time.Time
+
+	pres *presenceState // contacts' presence (presence.go); nil without WithPresence
+
+	queueAdmin    bool          // serve /admin/queues (queues_admin.go)
+	runningQueues []store.Queue // the queues the switchboard started with
 
 	mu       sync.Mutex
 	presence map[string]*presence // username → live event streams
@@ -101,6 +110,12 @@ func NewServer(st *store.Store, sb Switchboard, opts ...Option) *Server {
 		grace:      3 * time.Second,
 		now:        time.Now,
 		presence:   map[string]*presence{},
+		// On first use, not at start: argon2 takes a third of a second and
+		// 32 MB, which every console importing this package would pay.
+		dummyHash: sync.OnceValue(func() string {
+			h, _ := auth.HashPassword("timing-equaliser")
+			return h
+		}),
 	}
 	for _, o := range opts {
 		o(s)
@@ -125,20 +140,36 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST "+p+"/calls/{id}/{action}", s.authed(store.RoleAttendant, s.callAction))
 	mux.Handle("PUT "+p+"/calls/{id}/note", s.authed(store.RoleAttendant, s.setNote))
 	mux.Handle("POST "+p+"/calls/{id}/transfer", s.authed(store.RoleAttendant, s.transfer))
+	s.callControlRoutes(mux, p) // consult, swap, complete, cancel-consult, park, retrieve, mute
 	mux.Handle("PUT "+p+"/me/availability", s.authed(store.RoleAttendant, s.setAvailability))
 	mux.Handle("GET "+p+"/me/settings", s.authed(store.RoleAttendant, s.getSettings))
 	mux.Handle("PUT "+p+"/me/settings", s.authed(store.RoleAttendant, s.putSettings))
 	mux.Handle("GET "+p+"/history", s.authed(store.RoleAttendant, s.history))
+	mux.Handle("GET "+p+"/history/destinations", s.authed(store.RoleAttendant, s.historyDestinations))
+	if s.ldap != nil {
+		mux.Handle("GET "+p+"/directory/ldap", s.authed(store.RoleAdmin, s.getLDAP))
+		mux.Handle("PUT "+p+"/directory/ldap", s.authed(store.RoleAdmin, s.putLDAP))
+		mux.Handle("POST "+p+"/directory/ldap/sync", s.authed(store.RoleAdmin, s.syncLDAP))
+	}
 	if s.dir != nil {
 		mux.Handle("GET "+p+"/me/favorites", s.authed(store.RoleAttendant, s.getFavorites))
 		mux.Handle("PUT "+p+"/me/favorites", s.authed(store.RoleAttendant, s.putFavorites))
 		mux.Handle("GET "+p+"/contacts", s.authed(store.RoleAttendant, s.searchContacts))
+		if s.pres != nil {
+			mux.Handle("GET "+p+"/presence", s.authed(store.RoleAttendant, s.getPresence))
+		}
 		mux.Handle("POST "+p+"/contacts", s.authed(store.RoleAttendant, s.createContact))
 		mux.Handle("GET "+p+"/contacts/export", s.authed(store.RoleSupervisor, s.exportContacts))
 		mux.Handle("POST "+p+"/contacts/import", s.authed(store.RoleSupervisor, s.importContacts))
 		mux.Handle("GET "+p+"/contacts/{id}", s.authed(store.RoleAttendant, s.getContact))
 		mux.Handle("PUT "+p+"/contacts/{id}", s.authed(store.RoleAttendant, s.updateContact))
 		mux.Handle("DELETE "+p+"/contacts/{id}", s.authed(store.RoleAttendant, s.deleteContact))
+	}
+	if s.queueAdmin {
+		mux.Handle("GET "+p+"/admin/queues", s.authed(store.RoleAdmin, s.listQueueSettings))
+		mux.Handle("POST "+p+"/admin/queues", s.authed(store.RoleAdmin, s.createQueue))
+		mux.Handle("PUT "+p+"/admin/queues/{id}", s.authed(store.RoleAdmin, s.updateQueue))
+		mux.Handle("DELETE "+p+"/admin/queues/{id}", s.authed(store.RoleAdmin, s.deleteQueue))
 	}
 	mux.Handle("GET "+p+"/users", s.authed(store.RoleSupervisor, s.listUsers))
 	mux.Handle("POST "+p+"/users", s.authed(store.RoleAdmin, s.createUser))
@@ -221,7 +252,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	u, err := s.store.User(req.Username)
 	if errors.Is(err, store.ErrNotFound) {
 		// Hash anyway so a missing user takes as long as a wrong password.
-		auth.CheckPassword(dummyHash, req.Password) //nolint:errcheck // timing only
+		auth.CheckPassword(s.dummyHash(), req.Password) //nolint:errcheck // timing only
 		writeError(w, http.StatusUnauthorized, "invalid_credentials", "invalid username or password")
 		return
 	}
@@ -261,8 +292,6 @@ func newEpoch() string {
 	}
 	return h[:16]
 }
-
-var dummyHash, _ = auth.HashPassword("timing-equaliser")
 
 type ctxKey struct{}
 
@@ -443,21 +472,4 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) history(w http.ResponseWriter, r *http.Request) {
-	c := from(r)
-	mine := func(e store.HistoryEntry) bool { return e.Attendant == c.user.Username }
-	if c.user.Role.Rank() >= store.RoleSupervisor.Rank() && r.URL.Query().Get("all") == "1" {
-		mine = nil
-	}
-	entries, err := s.store.History(200, mine)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "internal", err.Error())
-		return
-	}
-	if entries == nil {
-		entries = []store.HistoryEntry{}
-	}
-	writeJSON(w, http.StatusOK, entries)
 }

@@ -66,12 +66,16 @@ type Error struct {
 // message is a snapshot unless the client's `since` could be replayed; every
 // later one is an event whose Seq is exactly one more than the one before.
 type StreamMessage struct {
-	Kind string `json:"kind"` // "snapshot" or "event"
+	Kind string `json:"kind"` // "snapshot", "event" or "presence"
 	// Epoch names this run of the switchboard. Sequence numbers restart
 	// with it, so a client resuming with another epoch gets a snapshot.
 	Epoch    string          `json:"epoch"`
 	Snapshot *queue.Snapshot `json:"snapshot,omitempty"`
 	Event    *queue.Event    `json:"event,omitempty"`
+	// Presence lists contacts whose presence changed (kind "presence"), among
+	// those the user asked about with GET /presence. Not sequenced: the
+	// client asks again after a reconnect.
+	Presence []ContactPresence `json:"presence,omitempty"`
 }
 
 func publicUser(u store.User, extension string) User {

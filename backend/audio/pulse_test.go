@@ -13,19 +13,22 @@ import (
 	"time"
 )
 
+// otherSink is the second null sink, also an ALSA device of that name.
+const otherSink = "concierge_b"
+
 // pulseServer is a private PulseAudio with one null sink, the test rig's "sound
 // card": PortAudio reaches it through ALSA's pulse plugin (libasound2-plugins), and
 // what is played into the sink comes back on its monitor source.
 type pulseServer struct {
 	cmd *exec.Cmd
-	// keeper plays silence into the sink with a 10 ms latency for the life of the
+	// keepers play silence into the sinks with a 10 ms latency for the life of the
 	// server. A null sink with no low-latency input renders in blocks of about 2 s,
 	// so every new stream (libasound's own pulse plugin as much as PortAudio) would
 	// wait that long for its first frame: an artefact of the test rig that a real
 	// sound card does not have. Silence adds nothing to what the tests play.
-	keeper *exec.Cmd
-	dir    string
-	log    *os.File
+	keepers []*exec.Cmd // one per sink
+	dir     string
+	log     *os.File
 }
 
 // startPulse starts the server and points this process at it (PULSE_SERVER,
@@ -47,7 +50,10 @@ func startPulse() (*pulseServer, error) {
 	}
 	// pcm.default → pulse, independent of whether the distribution's 99-pulse.conf
 	// hook is installed.
-	asoundrc := "pcm.!default { type pulse }\nctl.!default { type pulse }\n"
+	// A second sink is a second "sound card" PortAudio lists by name, for
+	// tests that a chosen device (not the default) gets the sound.
+	asoundrc := "pcm.!default { type pulse }\nctl.!default { type pulse }\n" +
+		"pcm." + otherSink + " { type pulse device " + otherSink + " hint { show on description \"second test sink\" } }\n"
 	if err := os.WriteFile(filepath.Join(dir, ".asoundrc"), []byte(asoundrc), 0o600); err != nil {
 		return nil, err
 	}
@@ -55,6 +61,7 @@ func startPulse() (*pulseServer, error) {
 	cmd := exec.Command(bin, "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
 		"--disable-shm=yes", "--log-target=stderr",
 		"-L", "module-null-sink sink_name=concierge_test rate=48000",
+		"-L", "module-null-sink sink_name="+otherSink+" rate=48000",
 		"-L", "module-native-protocol-unix auth-anonymous=1 socket="+sock)
 	cmd.Env = env
 	cmd.Dir = dir
@@ -73,20 +80,28 @@ func startPulse() (*pulseServer, error) {
 	for {
 		out, err := exec.CommandContext(ctx, "pactl", "info").CombinedOutput()
 		if err == nil && strings.Contains(string(out), "concierge_test") {
+			// The first sink stays the default whatever order PulseAudio loaded them in.
+			if out, err := exec.CommandContext(ctx, "pactl", "set-default-sink", "concierge_test").CombinedOutput(); err != nil {
+				p.stop()
+				return nil, fmt.Errorf("pactl set-default-sink: %v: %s", err, out)
+			}
 			zero, err := os.Open("/dev/zero")
 			if err != nil {
 				p.stop()
 				return nil, err
 			}
 			defer zero.Close() // the child has its own descriptor once started
-			p.keeper = exec.Command("pacat", "-d", "concierge_test", "--latency-msec=10", "--rate=8000", "--channels=1", "--format=s16le")
-			p.keeper.Stdin = zero
-			p.keeper.Stdout, p.keeper.Stderr = logf, logf
-			p.keeper.Env = append(env, "PULSE_SERVER=unix:"+sock)
-			p.keeper.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-			if err := p.keeper.Start(); err != nil {
-				p.stop()
-				return nil, fmt.Errorf("starting pacat: %w", err)
+			for _, sink := range []string{"concierge_test", otherSink} {
+				keeper := exec.Command("pacat", "-d", sink, "--latency-msec=10", "--rate=8000", "--channels=1", "--format=s16le")
+				keeper.Stdin = zero
+				keeper.Stdout, keeper.Stderr = logf, logf
+				keeper.Env = append(env, "PULSE_SERVER=unix:"+sock)
+				keeper.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+				if err := keeper.Start(); err != nil {
+					p.stop()
+					return nil, fmt.Errorf("starting pacat: %w", err)
+				}
+				p.keepers = append(p.keepers, keeper)
 			}
 			return p, nil
 		}
@@ -100,9 +115,9 @@ func startPulse() (*pulseServer, error) {
 }
 
 func (p *pulseServer) stop() {
-	if p.keeper != nil && p.keeper.Process != nil {
-		p.keeper.Process.Kill()
-		p.keeper.Wait()
+	for _, k := range p.keepers {
+		k.Process.Kill()
+		k.Wait()
 	}
 	if p.cmd.Process != nil {
 		p.cmd.Process.Kill()

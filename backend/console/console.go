@@ -7,7 +7,6 @@ package console
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/concierge-console/concierge/backend/api"
+	"github.com/concierge-console/concierge/backend/cache"
 	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/favorites"
 	"github.com/concierge-console/concierge/backend/queue"
@@ -45,6 +45,12 @@ type Config struct {
 	// Audio overrides the softphone's sound devices (default: PortAudio's
 	// default input and output).
 	Audio sipua.AudioDevice
+	// Cache keeps what the switchboard sent, for a start before it answers
+	// and reading while it is down; nil caches nothing.
+	Cache *cache.Cache
+	// Secrets keeps remembered passwords; nil when the OS has no keyring
+	// (then only the username and server are remembered).
+	Secrets Secrets
 }
 
 // Console is the state of one attendant console. Create it with New.
@@ -61,6 +67,13 @@ type Console struct {
 	done     chan struct{}
 	mirror   *Mirror
 	phone    *softphone
+	acct     cache.Account // whose data the cache holds for this session
+	online   bool          // the session is logged in on the switchboard
+	conn     ConnectionState
+	devices  DeviceSettings // the sound devices chosen in the settings (S6)
+
+	created   time.Time // for the start-up time in the "ready" log line
+	readyOnce sync.Once
 }
 
 // SessionInfo is the logged-in user as the front-end sees it.
@@ -70,6 +83,7 @@ type SessionInfo struct {
 	Role      string `json:"role"`
 	Extension string `json:"extension"`
 	Telephony bool   `json:"telephony"` // false for a login without extension (L2)
+	DeskPhone bool   `json:"deskPhone"` // calls ring on the extension's own phone, not the softphone (T2)
 }
 
 // SessionConfig tells the login window what to show.
@@ -77,6 +91,10 @@ type SessionConfig struct {
 	Embedded bool   `json:"embedded"`
 	Server   string `json:"server"`
 	Version  string `json:"version"`
+	// Last prefills the form (remember me).
+	Last *LastLogin `json:"last,omitempty"`
+	// Keyring tells whether "remember me" can keep the password.
+	Keyring bool `json:"keyring"`
 }
 
 // LoginRequest is what the login window sends.
@@ -86,6 +104,10 @@ type LoginRequest struct {
 	Extension string `json:"extension"`
 	Server    string `json:"server"`
 	Remember  bool   `json:"remember"`
+	// DeskPhone: the attendant answers on the desk phone of the extension;
+	// the built-in softphone stays off and the switchboard calls the
+	// extension through the PBX.
+	DeskPhone bool `json:"deskPhone"`
 }
 
 // New returns a console; Start brings up the embedded switchboard if any.
@@ -93,7 +115,7 @@ func New(cfg Config, emit Emitter, log *slog.Logger) *Console {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Console{cfg: cfg, emit: emit, log: log}
+	return &Console{cfg: cfg, emit: emit, log: log, created: time.Now()}
 }
 
 // Start starts the embedded switchboard when no server is configured.
@@ -136,7 +158,14 @@ func (c *Console) Close() error {
 // first thing, so the log line also says the UI is running.
 func (c *Console) Config() SessionConfig {
 	c.log.Info("console: front-end loaded")
-	return SessionConfig{Embedded: c.cfg.Server == "", Server: c.cfg.Server, Version: c.cfg.Version}
+	cfg := SessionConfig{Embedded: c.cfg.Server == "", Server: c.cfg.Server, Version: c.cfg.Version, Keyring: c.cfg.Secrets != nil}
+	if last, ok := c.LastLogin(); ok {
+		cfg.Last = &last
+		if cfg.Server == "" {
+			cfg.Server = last.Server
+		}
+	}
+	return cfg
 }
 
 func (c *Console) newClient(addr string) (*api.Client, error) {
@@ -172,18 +201,27 @@ func (c *Console) Login(ctx context.Context, req LoginRequest) (SessionInfo, err
 	defer cancel()
 	s, err := cl.Login(ctx, api.LoginRequest{Username: req.Username, Password: req.Password, Extension: req.Extension})
 	if err != nil {
+		if unreachable(err) {
+			if info, ok := c.loginOffline(cl, req); ok {
+				return info, nil
+			}
+		}
 		return SessionInfo{}, loginError(err)
 	}
 	info := SessionInfo{
 		Username: s.User.Username, Name: s.User.Name, Role: string(s.User.Role),
 		Extension: s.User.Extension, Telephony: s.User.Extension != "",
 	}
+	info.DeskPhone = info.Telephony && (req.DeskPhone || !c.cfg.Phone)
 	c.endSession()
-	c.startSession(cl, info)
-	if info.Telephony && c.cfg.Phone {
+	acct := c.accountFor(cl, info.Username)
+	c.startSession(cl, info, acct, nil)
+	c.loggedIn(acct, req, info)
+	if info.Telephony && !info.DeskPhone {
+		c.loadDevices(ctx)
 		c.startPhone(cl, s, req.Password)
 	}
-	c.log.Info("console: logged in", "user", info.Username, "extension", info.Extension)
+	c.log.Info("console: logged in", "user", info.Username, "extension", info.Extension, "desk_phone", info.DeskPhone)
 	return info, nil
 }
 
@@ -193,7 +231,7 @@ func (c *Console) startPhone(cl *api.Client, s api.Session, password string) {
 	target, err := sipTarget(s.SIP, cl.Base())
 	if err == nil {
 		var sp *softphone
-		sp, err = startSoftphone(context.Background(), c.log, c.emit, c.cfg.Audio, target, s.Realm, s.User.Username, password)
+		sp, err = startSoftphone(context.Background(), c.log, c.emit, c.cfg.Audio, c.Devices, target, s.Realm, s.User.Username, password)
 		if err == nil {
 			c.mu.Lock()
 			c.phone = sp
@@ -216,19 +254,28 @@ func loginError(err error) error {
 	return err
 }
 
-func (c *Console) startSession(cl *api.Client, info SessionInfo) {
+// startSession follows the switchboard's events for a session. A session
+// opened from the cache passes connect, which logs in first (offline.go).
+func (c *Console) startSession(cl *api.Client, info SessionInfo, acct cache.Account, connect func(context.Context) error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m := NewMirror()
 	done := make(chan struct{})
 	c.mu.Lock()
 	c.client, c.session, c.stop, c.done, c.mirror = cl, &info, cancel, done, m
+	c.acct, c.online, c.conn = acct, connect == nil, ConnectionState{}
 	c.mu.Unlock()
+	if connect != nil {
+		c.setConnection(ConnectionState{State: "reconnecting", Error: "the switchboard does not answer"})
+	}
 	go func() {
 		defer close(done)
+		if connect != nil && !c.connectLater(ctx, done, connect) {
+			return
+		}
 		err := cl.Follow(ctx, &follower{c: c, m: m})
 		if errors.Is(err, api.ErrUnauthorized) {
 			c.log.Warn("console: session ended by the switchboard", "err", err)
-			c.endSession()
+			c.dropSession(done)
 			c.emit.Emit("session:ended", map[string]string{"reason": "expired"})
 		}
 	}()
@@ -237,27 +284,45 @@ func (c *Console) startSession(cl *api.Client, info SessionInfo) {
 // endSession stops the event stream of the current session, if any.
 func (c *Console) endSession() {
 	c.mu.Lock()
-	stop, done, phone := c.stop, c.done, c.phone
+	done := c.done
+	c.mu.Unlock()
+	if stop := c.dropSession(done); stop != nil {
+		<-done
+	}
+}
+
+// dropSession forgets the session whose goroutine closes done (if it is
+// still the current one) without waiting for that goroutine, which may be
+// the caller.
+func (c *Console) dropSession(done chan struct{}) (stopped context.CancelFunc) {
+	c.mu.Lock()
+	if c.done != done {
+		c.mu.Unlock()
+		return nil
+	}
+	stop, phone := c.stop, c.phone
 	c.client, c.session, c.stop, c.done, c.mirror, c.phone = nil, nil, nil, nil, nil, nil
+	c.online = false
 	c.mu.Unlock()
 	if phone != nil {
 		phone.close()
 	}
 	if stop != nil {
 		stop()
-		<-done
 	}
+	return stop
 }
 
 // Logout ends the session on the switchboard.
 func (c *Console) Logout(ctx context.Context) error {
 	c.mu.Lock()
-	cl := c.client
+	cl, acct := c.client, c.acct
 	c.mu.Unlock()
 	c.endSession()
 	if cl == nil {
 		return nil
 	}
+	c.forgetPassword(acct)
 	if err := cl.Logout(ctx); err != nil && !errors.Is(err, api.ErrUnauthorized) {
 		return fmt.Errorf("log out: %w", err)
 	}
@@ -284,14 +349,19 @@ func (c *Console) api() (*api.Client, *Mirror, error) {
 	if c.client == nil {
 		return nil, nil, ErrNotLoggedIn
 	}
+	if !c.online {
+		return nil, nil, ErrOffline
+	}
 	return c.client, c.mirror, nil
 }
 
 // Snapshot returns the mirrored queues and attendants.
 func (c *Console) Snapshot() (queue.Snapshot, error) {
-	_, m, err := c.api()
-	if err != nil {
-		return queue.Snapshot{}, err
+	c.mu.Lock()
+	m := c.mirror
+	c.mu.Unlock()
+	if m == nil {
+		return queue.Snapshot{}, ErrNotLoggedIn
 	}
 	return m.Snapshot(), nil
 }
@@ -384,25 +454,6 @@ func (c *Console) SetAvailable(ctx context.Context, on bool) error {
 	return unwrap(cl.SetAvailable(ctx, on))
 }
 
-// Settings returns the user's settings document from the switchboard.
-func (c *Console) Settings(ctx context.Context) (json.RawMessage, error) {
-	cl, _, err := c.api()
-	if err != nil {
-		return nil, err
-	}
-	doc, err := cl.Settings(ctx)
-	return doc, unwrap(err)
-}
-
-// SaveSettings stores the user's settings document on the switchboard.
-func (c *Console) SaveSettings(ctx context.Context, doc json.RawMessage) error {
-	cl, _, err := c.api()
-	if err != nil {
-		return err
-	}
-	return unwrap(cl.PutSettings(ctx, doc))
-}
-
 // unwrap turns a switchboard error answer into its plain message, which is
 // written for the attendant.
 func unwrap(err error) error {
@@ -435,7 +486,7 @@ func (f *follower) Connection(state string, err error) {
 		msg = plainReason(err)
 		f.c.log.Warn("console: switchboard connection", "state", state, "err", err)
 	}
-	f.c.emit.Emit("connection:state", map[string]string{"state": state, "error": msg})
+	f.c.setConnection(ConnectionState{State: state, Error: msg})
 }
 
 // plainReason says why the connection broke in words for the attendant;
@@ -455,26 +506,6 @@ func plainReason(err error) string {
 		return "the switchboard's address cannot be found"
 	}
 	return "the network connection was lost"
-}
-
-// SearchContacts searches the company directory (C1, C2).
-func (c *Console) SearchContacts(ctx context.Context, query string, limit int) ([]directory.Result, error) {
-	cl, _, err := c.api()
-	if err != nil {
-		return nil, err
-	}
-	res, err := cl.SearchContacts(ctx, query, limit)
-	return res, unwrap(err)
-}
-
-// Contact returns one contact (D1).
-func (c *Console) Contact(ctx context.Context, id string) (directory.Contact, error) {
-	cl, _, err := c.api()
-	if err != nil {
-		return directory.Contact{}, err
-	}
-	out, err := cl.Contact(ctx, id)
-	return out, unwrap(err)
 }
 
 // SaveContact creates (no ID) or updates a contact (C6, C8).
@@ -499,16 +530,6 @@ func (c *Console) DeleteContact(ctx context.Context, id string) error {
 		return err
 	}
 	return unwrap(cl.DeleteContact(ctx, id))
-}
-
-// Favorites returns the user's favorite groups with their contacts (F1, F2).
-func (c *Console) Favorites(ctx context.Context) ([]favorites.View, error) {
-	cl, _, err := c.api()
-	if err != nil {
-		return nil, err
-	}
-	out, err := cl.Favorites(ctx)
-	return out, unwrap(err)
 }
 
 // SaveFavorites replaces the user's favorite groups (F2–F5, S2).

@@ -2,6 +2,7 @@ package console
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/concierge-console/concierge/backend/queue"
@@ -16,11 +17,12 @@ type Mirror struct {
 	queues     []queue.Queue // without calls; calls live in the map
 	calls      map[string]queue.Call
 	attendants map[string]queue.Attendant
+	lines      map[string]queue.Line // attendants' calls (workspace, parked)
 }
 
 // NewMirror returns an empty mirror.
 func NewMirror() *Mirror {
-	return &Mirror{calls: map[string]queue.Call{}, attendants: map[string]queue.Attendant{}}
+	return &Mirror{calls: map[string]queue.Call{}, attendants: map[string]queue.Attendant{}, lines: map[string]queue.Line{}}
 }
 
 // Reset replaces the mirror's state with a snapshot.
@@ -31,6 +33,10 @@ func (m *Mirror) Reset(s queue.Snapshot) {
 	m.queues = m.queues[:0]
 	clear(m.calls)
 	clear(m.attendants)
+	clear(m.lines)
+	for _, l := range s.Lines {
+		m.lines[l.ID] = l
+	}
 	for _, q := range s.Queues {
 		for _, c := range q.Calls {
 			m.calls[c.ID] = c
@@ -70,6 +76,14 @@ func (m *Mirror) Apply(e queue.Event) {
 		if e.Attendant != nil {
 			delete(m.attendants, e.Attendant.Username)
 		}
+	case queue.EventLineUpdated:
+		if e.Line != nil {
+			m.lines[e.Line.ID] = *e.Line
+		}
+	case queue.EventLineEnded:
+		if e.Line != nil {
+			delete(m.lines, e.Line.ID)
+		}
 	default:
 		if e.Call != nil {
 			m.calls[e.Call.ID] = *e.Call
@@ -92,7 +106,16 @@ func (m *Mirror) Attendant(username string) (queue.Attendant, bool) {
 func (m *Mirror) Snapshot() queue.Snapshot {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s := queue.Snapshot{Seq: m.seq, Queues: make([]queue.Queue, len(m.queues)), Attendants: []queue.Attendant{}}
+	s := queue.Snapshot{Seq: m.seq, Queues: make([]queue.Queue, len(m.queues)), Attendants: []queue.Attendant{}, Lines: []queue.Line{}}
+	for _, l := range m.lines {
+		s.Lines = append(s.Lines, l)
+	}
+	slices.SortFunc(s.Lines, func(a, b queue.Line) int {
+		if c := a.StartedAt.Compare(b.StartedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	index := map[string]int{}
 	for i, q := range m.queues {
 		q.Calls = []queue.Call{}

@@ -37,10 +37,11 @@ type PhoneCall struct {
 // the switchboard with the attendant's credentials, it rings on offers and
 // connects pickups at once (the switchboard sends them with auto-answer).
 type softphone struct {
-	log   *slog.Logger
-	emit  Emitter
-	phone *sipua.Phone
-	host  *audio.Host
+	log     *slog.Logger
+	emit    Emitter
+	phone   *sipua.Phone
+	host    *audio.Host
+	devices func() DeviceSettings // the attendant's choice at the time of each call
 
 	mu     sync.Mutex
 	state  PhoneState
@@ -51,10 +52,10 @@ type softphone struct {
 // headerCallID is how the switchboard names the queue call it rings us for.
 const headerCallID = "X-Concierge-Call-ID"
 
-func startSoftphone(ctx context.Context, log *slog.Logger, emit Emitter, dev sipua.AudioDevice, server, realm, user, password string) (*softphone, error) {
-	sp := &softphone{log: log, emit: emit, host: audio.New(audio.WithLogger(log)), calls: map[string]*PhoneCall{}}
+func startSoftphone(ctx context.Context, log *slog.Logger, emit Emitter, dev sipua.AudioDevice, devices func() DeviceSettings, server, realm, user, password string) (*softphone, error) {
+	sp := &softphone{log: log, emit: emit, host: audio.New(audio.WithLogger(log)), calls: map[string]*PhoneCall{}, devices: devices}
 	if dev == nil {
-		dev = audio.Headset{Host: sp.host}
+		dev = chosenHeadset{host: sp.host, devices: devices}
 	}
 	dev = fallbackAudio{dev: dev, failed: sp.audioFailed}
 	contact := "0.0.0.0"
@@ -130,8 +131,13 @@ func (sp *softphone) incoming(c *sipua.Call) {
 	if !c.AutoAnswer && sp.ringer == nil {
 		ctx, cancel := context.WithCancel(context.Background())
 		sp.ringer = cancel
+		d := sp.devices()
+		tone, ok := audio.RingtoneByName(d.Ringtone)
+		if !ok {
+			tone = audio.Ringtones[0]
+		}
 		go func() {
-			if err := sp.host.Ring(ctx, "", audio.Ringtones[0]); err != nil {
+			if err := sp.host.Ring(ctx, d.Ringer, tone); err != nil {
 				sp.log.Warn("softphone: ringer", "err", err)
 			}
 		}()

@@ -59,15 +59,56 @@ func reportLatencies(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-µs")
 }
 
-func BenchmarkSearch100k(b *testing.B) {
+func BenchmarkSearch100k(b *testing.B) { benchSearch(b, benchDirectory(b, benchN), benchQueries) }
+
+// BenchmarkSearch100kRanked is BenchmarkSearch100k with the Ranker on: 200
+// favorites of the searching user and 5 000 recent transfers to 2 000
+// different contacts lifted in every search.
+func BenchmarkSearch100kRanked(b *testing.B) { benchSearch(b, rankedBenchDirectory(b), benchQueries) }
+
+// The worst cases: one letter (every word start in the dictionary), and a
+// word every contact holds (company.example in every e-mail).
+func BenchmarkSearch100kOneLetter(b *testing.B) {
+	benchSearch(b, rankedBenchDirectory(b), []string{"a"})
+}
+func BenchmarkSearch100kAllMatch(b *testing.B) {
+	benchSearch(b, rankedBenchDirectory(b), []string{"example"})
+}
+// company.example is punctuated: matched literally against every e-mail.
+func BenchmarkSearch100kAllMatchLiteral(b *testing.B) {
+	benchSearch(b, rankedBenchDirectory(b), []string{"company.example"})
+}
+func BenchmarkLinearScan100kOneLetter(b *testing.B)       { linearScan(b, []string{"a"}) }
+func BenchmarkLinearScan100kAllMatch(b *testing.B)        { linearScan(b, []string{"example"}) }
+func BenchmarkLinearScan100kAllMatchLiteral(b *testing.B) { linearScan(b, []string{"company.example"}) }
+
+func rankedBenchDirectory(b *testing.B) *Directory {
 	d := benchDirectory(b, benchN)
+	all := d.All(Viewer{Admin: true})
+	var favs, dests []string
+	for i := 0; i < 200; i++ {
+		favs = append(favs, all[i*397%len(all)].ID)
+	}
+	for i := 0; i < 5000; i++ {
+		c := all[(i%2000)*43%len(all)]
+		if len(c.Phones) > 0 {
+			dests = append(dests, c.Phones[0].Number)
+		}
+	}
+	r := d.NewRanker(func(string) ([]string, error) { return favs, nil }, func() ([]string, error) { return dests, nil })
+	r.Reload()
+	d.SetRanker(r)
+	return d
+}
+
+func benchSearch(b *testing.B, d *Directory, queries []string) {
 	ctx := context.Background()
 	v := Viewer{Username: "bench"}
 	var lat []time.Duration
 	i := 0
 	b.ReportAllocs()
 	for b.Loop() {
-		q := benchQueries[i%len(benchQueries)]
+		q := queries[i%len(queries)]
 		i++
 		start := time.Now()
 		if _, err := d.Search(ctx, v, q, DefaultLimit); err != nil {
@@ -81,7 +122,9 @@ func BenchmarkSearch100k(b *testing.B) {
 // BenchmarkLinearScan100k does the same matching without the index: every
 // contact's pre-folded text is checked for every fragment, then the same
 // top-50 ranking. It is the yardstick for the index.
-func BenchmarkLinearScan100k(b *testing.B) {
+func BenchmarkLinearScan100k(b *testing.B) { linearScan(b, benchQueries) }
+
+func linearScan(b *testing.B, queries []string) {
 	cs := generate(benchN, 1)
 	type doc struct {
 		c      *Contact
@@ -109,7 +152,7 @@ func BenchmarkLinearScan100k(b *testing.B) {
 	var top topK
 	i := 0
 	for b.Loop() {
-		q := benchQueries[i%len(benchQueries)]
+		q := queries[i%len(queries)]
 		i++
 		start := time.Now()
 		frags := parseQuery(q, 3)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,6 +33,7 @@ type Directory struct {
 	boost    func(contactID string) float64
 	now      func() time.Time
 	minInfix int
+	ranker   atomic.Pointer[Ranker]
 
 	wmu sync.Mutex   // one writer at a time: store order == index order
 	mu  sync.RWMutex // guards ix
@@ -123,11 +125,15 @@ func (d *Directory) Search(ctx context.Context, v Viewer, query string, limit in
 	if len(frags) == 0 {
 		return nil, nil
 	}
+	var lift *liftSet
+	if r := d.ranker.Load(); r != nil {
+		lift = r.boosts(v) // before the lock: it may look numbers up
+	}
 	s := d.scratch.Get().(*scratch)
 	defer d.scratch.Put(s)
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	return d.ix.search(ctx, v, frags, limit, d.safeBoost(), s)
+	return d.ix.search(ctx, v, frags, limit, d.safeBoost(), lift, s)
 }
 
 // safeBoost drops NaN and infinite boosts, which would break the ordering.

@@ -105,6 +105,7 @@ type index struct {
 	fwdStart []uint32
 
 	slotOf map[string]uint32 // contact ID → live slot
+	ver    uint64            // counts changes of slotOf, so caches of slots know when to refresh
 	dead   int
 
 	tokID  map[string]uint32 // folded word → token id
@@ -174,6 +175,7 @@ func (ix *index) get(id string) (*entry, bool) {
 // afterwards: the index keeps it.
 func (ix *index) put(c Contact) {
 	ix.remove(c.ID)
+	ix.ver++
 	slot := ix.addSlot(c)
 	ix.putWords(slot)
 	ix.putKeys(slot)
@@ -380,6 +382,7 @@ func (ix *index) remove(id string) {
 	if !ok {
 		return
 	}
+	ix.ver++
 	e := ix.docs[slot]
 	ix.docs[slot] = nil
 	delete(ix.slotOf, id)

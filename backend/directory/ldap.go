@@ -235,13 +235,20 @@ func (d *Directory) SyncLDAP(ctx context.Context, cfg LDAPConfig) (SyncReport, e
 // that stays down. A little jitter keeps several consoles from querying the
 // domain controller in step.
 func (d *Directory) RunLDAPSync(ctx context.Context, cfg LDAPConfig, report func(SyncReport, error)) {
+	d.runLDAPSchedule(ctx, cfg, report, d.SyncLDAP)
+}
+
+// runLDAPSchedule is RunLDAPSync with the sync itself given (LDAPSync records
+// each outcome).
+func (d *Directory) runLDAPSchedule(ctx context.Context, cfg LDAPConfig, report func(SyncReport, error),
+	sync func(context.Context, LDAPConfig) (SyncReport, error)) {
 	interval := cfg.Interval
 	if interval <= 0 {
 		interval = DefaultLDAPInterval
 	}
 	failures := 0
 	for {
-		rep, err := d.SyncLDAP(ctx, cfg)
+		rep, err := sync(ctx, cfg)
 		if ctx.Err() != nil {
 			return // a sync cut short by shutdown is no failure worth reporting
 		}

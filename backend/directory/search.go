@@ -122,8 +122,9 @@ type plan struct {
 	cost      int
 }
 
-// search runs a parsed query. boost may be nil.
-func (ix *index) search(ctx context.Context, v Viewer, frags []fragment, limit int, boost func(string) float64, s *scratch) ([]Result, error) {
+// search runs a parsed query. boost and lift may be nil; lift adds to the
+// score of the contacts it names (favorites, frequent destinations: Ranker).
+func (ix *index) search(ctx context.Context, v Viewer, frags []fragment, limit int, boost func(string) float64, lift *liftSet, s *scratch) ([]Result, error) {
 	if len(frags) == 0 {
 		return nil, nil
 	}
@@ -248,11 +249,23 @@ func (ix *index) search(ctx context.Context, v Viewer, frags []fragment, limit i
 		}
 	}
 
+	// The per-fragment marks are free again: they now mark lifted slots, so
+	// the loop below pays an array read per candidate, not a map lookup.
+	lg := s.next()
+	if lift != nil {
+		slots, vals := lift.resolve(ix)
+		for i, slot := range slots {
+			s.fragGen[slot], s.fragScore[slot] = lg, vals[i]
+		}
+	}
 	s.top.reset(limit)
 	for _, slot := range s.cands {
 		r := ranked{slot: slot, pre: ix.sortPre[slot], score: float64(s.sum[slot]), ix: ix}
 		if boost != nil {
 			r.score += boost(ix.docs[slot].c.ID)
+		}
+		if s.fragGen[slot] == lg {
+			r.score += float64(s.fragScore[slot])
 		}
 		s.top.offer(r)
 	}

@@ -15,6 +15,10 @@ type Attendant struct {
 	Available bool      `json:"available"` // L4 toggle
 	OnCall    bool      `json:"onCall"`    // holding a call from the engine
 	IdleSince time.Time `json:"idleSince"`
+
+	// Unreachable: their phone could not be rung (not registered); they are
+	// offered no call until it can (see OfferUnreachable).
+	Unreachable bool `json:"unreachable,omitempty"`
 }
 
 // clone copies a so that the copy shares no memory with the engine's state.
@@ -37,9 +41,10 @@ type attendant struct {
 }
 
 // free reports whether distribution may offer the attendant a call: one
-// offer at a time, only when available and not already on a call (L4).
+// offer at a time, only when available, reachable and not already on a call
+// (L4).
 func (a *attendant) free() bool {
-	return a.Available && !a.OnCall && a.offer == nil
+	return a.Available && !a.Unreachable && !a.OnCall && a.offer == nil
 }
 
 func (a *attendant) view() *Attendant {

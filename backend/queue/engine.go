@@ -49,6 +49,7 @@ type Engine struct {
 	seq    uint64
 	replay eventRing
 	subs   map[*Subscription]struct{}
+	lines  map[string]Line // calls handled by attendants, see line.go
 
 	// actions are the Offerer calls decided under the lock, run in order
 	// after it is released by whichever goroutine is draining them.
@@ -170,6 +171,7 @@ type Snapshot struct {
 	Seq        uint64      `json:"seq"`        // the last event included
 	Queues     []Queue     `json:"queues"`     // highest priority first
 	Attendants []Attendant `json:"attendants"` // by username
+	Lines      []Line      `json:"lines"`      // attendants' calls, oldest first
 }
 
 // Snapshot returns the current state. Use Subscribe to get one that an event
@@ -185,6 +187,7 @@ func (e *Engine) snapshot() Snapshot {
 		Seq:        e.seq,
 		Queues:     make([]Queue, len(e.queueList)),
 		Attendants: make([]Attendant, 0, len(e.attendants)),
+		Lines:      e.lineList(),
 	}
 	for i, q := range e.queueList {
 		s.Queues[i] = q.view()

@@ -45,6 +45,7 @@ type Event struct {
 	Call      *Call        `json:"call,omitempty"`
 	Attendant *Attendant   `json:"attendant,omitempty"`
 	Queue     *QueueConfig `json:"queue,omitempty"`
+	Line      *Line        `json:"line,omitempty"` // line.updated, line.ended
 	By        string       `json:"by,omitempty"`
 	Reason    string       `json:"reason,omitempty"`
 }

@@ -5,13 +5,16 @@ package server
 
 import (
 	"bytes"
-
 	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/concierge-console/concierge/backend/directory"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
+
+	"github.com/concierge-console/concierge/backend/directory"
+	"github.com/concierge-console/concierge/backend/store"
 )
 
 // Config is how a switchboard is started.
@@ -33,7 +36,12 @@ type Site struct {
 	PBX          *PBX          `json:"pbx,omitempty"`
 	MOH          string        `json:"moh,omitempty"`
 	OfferTimeout Duration      `json:"offerTimeout,omitempty"`
-	LDAP         *LDAP         `json:"ldap,omitempty"`
+	// MaxCalls caps the calls held at once (default 1000); more INVITEs get 503.
+	MaxCalls int `json:"maxCalls,omitempty"`
+	// TrustedPeers, if set, are the addresses (CIDRs or IPs, e.g. the PBX) calls are
+	// taken from; INVITEs from elsewhere get 403.
+	TrustedPeers []string `json:"trustedPeers,omitempty"`
+	LDAP         *LDAP    `json:"ldap,omitempty"`
 }
 
 // LDAP is the directory sync from LDAP or Active Directory (C10), with
@@ -117,4 +125,44 @@ func LoadSite(path string) (Site, error) {
 		return Site{}, fmt.Errorf("config %s: at least one queue is needed", path)
 	}
 	return site, nil
+}
+
+// storedQueues returns the queues the switchboard runs with. The store is the
+// truth (administrators edit it, A4); on a fresh store it is seeded with the
+// site's queues (the site file's, or the default "reception"). Site queues
+// that differ from the stored ones are ignored with a warning.
+func storedQueues(st *store.Store, site Site, log *slog.Logger) ([]QueueConfig, []store.Queue, error) {
+	seed := make([]store.Queue, len(site.Queues))
+	for i, q := range site.Queues {
+		seed[i] = store.Queue{ID: q.ID, Name: q.Name, Numbers: slices.Clone(q.Numbers), Priority: q.Priority, Default: q.Default}
+	}
+	seeded, err := st.SeedQueues(seed)
+	if err != nil {
+		return nil, nil, fmt.Errorf("server: seed queues: %w", err)
+	}
+	stored, err := st.Queues()
+	if err != nil {
+		return nil, nil, fmt.Errorf("server: load queues: %w", err)
+	}
+	if len(stored) == 0 {
+		return nil, nil, errors.New("server: no queue configured")
+	}
+	if seeded {
+		log.Info("switchboard: queues stored from the site configuration", "queues", len(stored))
+	} else if !sameQueues(seed, stored) {
+		log.Warn("switchboard: the site file's queues differ from the stored ones and are ignored; edit queues with the admin API (/api/v1/admin/queues)")
+	}
+	out := make([]QueueConfig, len(stored))
+	for i, q := range stored {
+		out[i] = QueueConfig{ID: q.ID, Name: q.Name, Numbers: q.Numbers, Priority: q.Priority, Default: q.Default}
+	}
+	return out, stored, nil
+}
+
+func sameQueues(a, b []store.Queue) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(q store.Queue) bool {
+		return !slices.ContainsFunc(b, func(r store.Queue) bool {
+			return r.ID == q.ID && r.Name == q.Name && r.Priority == q.Priority && r.Default == q.Default && slices.Equal(r.Numbers, q.Numbers)
+		})
+	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/concierge-console/concierge/backend/api"
 	"github.com/concierge-console/concierge/backend/directory"
+	"github.com/concierge-console/concierge/backend/presence"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/store"
 	"github.com/concierge-console/concierge/backend/switchboard"
@@ -27,11 +28,12 @@ type engine struct {
 	closeErr  error
 }
 
-func newEngine(ctx context.Context, cfg Config, st *store.Store, dir *directory.Directory) (*engine, error) {
+func newEngine(ctx context.Context, cfg Config, st *store.Store, dir *directory.Directory, hub *presence.Hub) (*engine, error) {
 	site := cfg.Site
 	sc := switchboard.Config{
 		SIPAddr: cfg.SIPAddr, Realm: site.Realm, MOH: site.MOH,
-		OfferTimeout: time.Duration(site.OfferTimeout),
+		OfferTimeout: time.Duration(site.OfferTimeout), MaxCalls: site.MaxCalls,
+		TrustedPeers: site.TrustedPeers,
 	}
 	for _, q := range site.Queues {
 		sc.Queues = append(sc.Queues, switchboard.QueueConfig{ID: q.ID, Name: q.Name, Numbers: q.Numbers, Priority: q.Priority, Default: q.Default})
@@ -57,6 +59,7 @@ func newEngine(ctx context.Context, cfg Config, st *store.Store, dir *directory.
 			_, err := st.AddHistory(historyEntry(e))
 			return err
 		})),
+		switchboard.WithPresence(hub, switchboard.BLFConfig{}), // BLF needs site.PBX
 	)
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
@@ -151,7 +154,8 @@ func classify(err error) error {
 	case errors.Is(err, switchboard.ErrNoSuchCall):
 		return classified{err, api.ErrNotFound}
 	case errors.Is(err, switchboard.ErrNotYourCall), errors.Is(err, switchboard.ErrNoEndpoint),
-		errors.Is(err, switchboard.ErrNotBridged):
+		errors.Is(err, switchboard.ErrNotBridged), errors.Is(err, switchboard.ErrConsulting),
+		errors.Is(err, switchboard.ErrNotConsulting), errors.Is(err, switchboard.ErrNotParked):
 		return classified{err, api.ErrConflict}
 	case errors.Is(err, switchboard.ErrInvalidTarget):
 		return classified{err, api.ErrBadRequest}

@@ -15,6 +15,7 @@ import (
 	"github.com/concierge-console/concierge/backend/api"
 	"github.com/concierge-console/concierge/backend/auth"
 	"github.com/concierge-console/concierge/backend/directory"
+	"github.com/concierge-console/concierge/backend/presence"
 	"github.com/concierge-console/concierge/backend/store"
 )
 
@@ -55,6 +56,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	queues, running, err := storedQueues(st, cfg.Site, s.log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	cfg.Site.Queues = queues
 	cert, err := api.LoadOrCreateCert(cfg.DataDir)
 	if err != nil {
 		st.Close()
@@ -71,24 +78,30 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
-	sb, err := newEngine(runCtx, cfg, st, dir)
+	hub := presence.New()
+	sb, err := newEngine(runCtx, cfg, st, dir, hub)
 	if err != nil {
 		cancel()
 		st.Close()
 		return nil, err
 	}
 	s.sb = sb
+	runPresence(runCtx, hub, sb.Engine(), dir, s.log)
 
+	ranker := dir.NewRanker(favoriteIDs(st), transferDestinations(st))
+	dir.SetRanker(ranker)
+	go ranker.Reload() // counted before the first keystroke needs it
+	// LDAP settings saved by an administrator win over the site file's.
+	var siteLDAP directory.LDAPConfig
 	if l := cfg.Site.LDAP; l != nil {
-		go dir.RunLDAPSync(runCtx, l.Config(), func(r directory.SyncReport, err error) {
-			if err != nil {
-				s.log.Error("directory: LDAP sync failed; the last good directory stays", "err", err)
-				return
-			}
-			s.log.Info("directory: LDAP sync", "created", r.Created, "updated", r.Updated,
-				"deleted", r.Deleted, "failed", r.Failed, "took", r.Took)
-		})
+		siteLDAP = l.Config()
 	}
+	ldapCfg, err := api.LoadLDAPConfig(st, siteLDAP)
+	if err != nil {
+		s.log.Error("directory: LDAP settings unreadable; using the site file's", "err", err)
+	}
+	ldapSync := dir.NewLDAPSync(runCtx)
+	ldapSync.Configure(ldapCfg)
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -99,7 +112,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.ln = ln
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.NewServer(st, sb, api.WithLogger(s.log), api.WithDirectory(dir), api.WithRealm(cfg.Site.Realm), api.WithSIPAddr(sb.SIPAddr())).Handler())
+	mux.Handle("/api/", api.NewServer(st, sb, api.WithLogger(s.log), api.WithDirectory(dir), api.WithPresence(hub), api.WithLDAPSync(ldapSync), api.WithQueueAdmin(running), api.WithRealm(cfg.Site.Realm), api.WithSIPAddr(sb.SIPAddr())).Handler())
 	s.http = &http.Server{
 		Handler:           mux,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},

@@ -40,28 +40,38 @@ func (s *Switchboard) bridge(c *call, user string, out *diago.DialogClientSessio
 		c.mu.Unlock()
 	} else {
 		log.Info("caller bridged to attendant", "waited", answeredAt.Sub(c.enteredAt).Round(time.Millisecond))
-		link := &bridgeLink{user: user, handover: make(chan struct{})}
+		link := &bridgeLink{user: user, handover: make(chan struct{}), kick: make(chan struct{}, 1)}
 		c.mu.Lock()
 		c.link = link
+		c.answeredAt = answeredAt
 		close(c.connecting)
 		c.mu.Unlock()
-		select {
-		case <-out.Context().Done():
-			log.Info("attendant hung up")
-		case <-c.in.Context().Done():
-			log.Info("caller hung up")
-		case <-c.stop:
-			log.Info("call ended by the switchboard")
-		case <-s.shutdown:
-			log.Info("call ended by shutdown")
-		case <-link.handover:
-		}
+		s.syncLines(c, "")
+		var attendantLeft bool
+		outcome, reason, attendantLeft = s.talk(c, link, out, finished, log)
 		c.mu.Lock()
 		c.link = nil
 		xfer = link.xfer // a transfer requested before c.link was cleared wins
 		rel := c.rel
+		// An attendant whose phone hangs up (or whose console goes away) while the
+		// caller is held must not drop the caller: the call goes back to the queue.
+		if xfer == nil && attendantLeft && rel.state().held && !c.closed {
+			xfer = &transferReq{user: user, recallNow: "attendant left with the call on hold", started: make(chan struct{})}
+			c.attendant, c.transferring = "", true
+		}
+		k := c.consult
 		c.mu.Unlock()
-		rel.disconnect()
+		if k != nil {
+			k.hangup()
+			<-k.done
+		}
+		if xfer != nil && xfer.consulted != nil {
+			if err := rel.complete(); err != nil {
+				log.Error("joining caller and consulted target failed", "error", err)
+			}
+		} else {
+			rel.disconnect()
+		}
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), hangupTimeout)
@@ -72,18 +82,119 @@ func (s *Switchboard) bridge(c *call, user string, out *diago.DialogClientSessio
 		}
 	}
 	closeLog(out, log)
-	s.engine.Release(user)
+	if xfer == nil {
+		c.mu.Lock()
+		c.attendant = ""
+		c.mu.Unlock()
+	}
+	s.syncLines(c, reason)
+	s.release(user)
 	if xfer != nil {
-		log.Info("attendant leg released for transfer", "target", xfer.target)
+		log.Info("attendant leg released", "target", xfer.target, "consulted", xfer.consulted != nil, "park", xfer.park, "recall", xfer.recallNow)
 		s.runTransfer(c, xfer, answeredAt, log)
 		return
 	}
 	finished()
+	c.mu.Lock()
+	gone := c.callerGone
+	c.mu.Unlock()
+	if gone {
+		// The caller's part was recorded when they hung up; the line lived on under
+		// the consultation's ID.
+		s.mu.Lock()
+		delete(s.calls, c.id+consultLineSuffix)
+		s.mu.Unlock()
+		return
+	}
 	s.record(HistoryEntry{
 		CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
 		Attendant: user, EnteredAt: c.enteredAt, AnsweredAt: answeredAt, EndedAt: time.Now(),
 		Outcome: outcome, Reason: reason, Note: c.getNote(),
 	})
+}
+
+// talk waits while the attendant is bridged: until either side hangs up, the switchboard
+// ends the call, or a transfer, park or completed consultation takes it over
+// (link.handover). A caller who hangs up during an answered consultation leaves the
+// attendant talking to the target: the caller's part is recorded and the inbound
+// handler released (c.done), and talk goes on until the attendant or the target ends.
+// attendantLeft reports that the attendant's leg ended first.
+func (s *Switchboard) talk(c *call, link *bridgeLink, out *diago.DialogClientSession, finished func(), log *slog.Logger) (outcome Outcome, reason string, attendantLeft bool) {
+	outcome = OutcomeAnswered
+	callerDone, stop := c.in.Context().Done(), c.stop
+	// callerLeft handles the caller's hangup; it reports whether the attendant stays
+	// with the consulted target.
+	callerLeft := func() bool {
+		c.mu.Lock()
+		k := c.consult
+		stay := k != nil && k.answered && !c.callerGone
+		if stay {
+			c.callerGone = true
+		}
+		c.mu.Unlock()
+		if !stay {
+			log.Info("caller hung up")
+			return false
+		}
+		log.Info("caller hung up during the consultation; attendant stays with the target")
+		// The inbound handler closes c.stop as it goes: from now on hanging up the
+		// consultation (k.stop) ends the line.
+		callerDone, stop = nil, nil
+		c.rel.toTarget()
+		// The line goes on under the consultation's ID: commands find it there.
+		s.mu.Lock()
+		s.calls[c.id+consultLineSuffix] = c
+		s.mu.Unlock()
+		s.syncLines(c, "caller hung up")
+		s.record(HistoryEntry{
+			CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
+			Attendant: link.user, EnteredAt: c.enteredAt, AnsweredAt: c.answeredAt, EndedAt: time.Now(),
+			Outcome: OutcomeAnswered, Reason: "caller hung up during consultation", Note: c.getNote(),
+		})
+		finished() // the inbound handler may finish; we own what is left
+		reason = "consultation ended"
+		return true
+	}
+	for {
+		c.mu.Lock()
+		var consultDone <-chan struct{}
+		if k := c.consult; k != nil {
+			consultDone = k.done
+		}
+		c.mu.Unlock()
+		select {
+		case <-out.Context().Done():
+			log.Info("attendant hung up")
+			return outcome, reason, true
+		case <-callerDone:
+			if !callerLeft() {
+				return outcome, reason, false
+			}
+		case <-consultDone:
+			c.mu.Lock()
+			gone := c.callerGone
+			c.mu.Unlock()
+			if gone {
+				log.Info("consultation ended after the caller left")
+				return outcome, reason, false
+			}
+		case <-link.kick:
+		case <-stop:
+			if c.in.Context().Err() != nil { // the inbound handler saw the caller go first
+				if callerLeft() {
+					continue
+				}
+				return outcome, reason, false
+			}
+			log.Info("call ended by the switchboard")
+			return outcome, reason, false
+		case <-s.shutdown:
+			log.Info("call ended by shutdown")
+			return outcome, reason, false
+		case <-link.handover:
+			return outcome, reason, false
+		}
+	}
 }
 
 // connect ACKs the attendant, answers an early-media caller and starts the RTP proxy
@@ -107,7 +218,7 @@ func (s *Switchboard) connect(c *call, out *diago.DialogClientSession, outMed *d
 		}
 		drainRTP(c.inMedia)
 		var err error
-		rel, err = newRelay(c.inMedia, s.moh, s.log.With("component", "relay", "call", c.id))
+		rel, err = newRelay(c.inMedia, s.moh, &s.relayed, s.log.With("component", "relay", "call", c.id))
 		if err != nil {
 			return fmt.Errorf("bridge caller media: %w", err)
 		}

@@ -2,7 +2,9 @@ package switchboard
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/concierge-console/concierge/backend/queue"
 )
@@ -17,7 +19,7 @@ func (s *Switchboard) AttendantOnline(ctx context.Context, a queue.Attendant) er
 	if a.Username == "" {
 		return fmt.Errorf("attendant online: empty username: %w", queue.ErrInvalid)
 	}
-	s.engine.Login(a)
+	s.login(a)
 	return nil
 }
 
@@ -25,6 +27,7 @@ func (s *Switchboard) AttendantOnline(ctx context.Context, a queue.Attendant) er
 // someone else. A call they are talking on stays up; it ends with Hangup or a BYE.
 func (s *Switchboard) AttendantOffline(ctx context.Context, username string) error {
 	s.engine.Logout(username)
+	s.recallLeftCalls(username) // held, consulting and parked calls go back to the queue
 	return nil
 }
 
@@ -99,13 +102,17 @@ func (s *Switchboard) Reserve(ctx context.Context, username, callID string) erro
 
 // SetNote sets the shared note of a waiting call (W13).
 func (s *Switchboard) SetNote(ctx context.Context, username, callID, note string) error {
-	if err := s.engine.SetNote(callID, note); err != nil {
+	c := s.lookupCall(callID)
+	if err := s.engine.SetNote(callID, note); err != nil && (c == nil || !errors.Is(err, queue.ErrNotFound) && !errors.Is(err, queue.ErrTaken)) {
 		return err
 	}
-	if c := s.lookupCall(callID); c != nil {
+	// A call the queue let go of (bridged, held, parked) keeps its note here; its
+	// line shows it (W13).
+	if c != nil {
 		c.mu.Lock()
 		c.note = note
 		c.mu.Unlock()
+		s.syncLines(c, "")
 	}
 	return nil
 }
@@ -115,6 +122,13 @@ func (s *Switchboard) SetNote(ctx context.Context, username, callID, note string
 func (s *Switchboard) Hangup(ctx context.Context, username, callID string) error {
 	c := s.lookupCall(callID)
 	if c == nil {
+		if o := s.lookupOutbound(callID); o != nil {
+			if o.user != username {
+				return fmt.Errorf("hangup %s by %s: %w", callID, username, ErrNotYourCall)
+			}
+			o.hangup()
+			return nil
+		}
 		return fmt.Errorf("hangup %s: %w", callID, ErrNoSuchCall)
 	}
 	c.mu.Lock()
@@ -122,6 +136,11 @@ func (s *Switchboard) Hangup(ctx context.Context, username, callID string) error
 	c.mu.Unlock()
 	if att != username {
 		return fmt.Errorf("hangup %s by %s: %w", callID, username, ErrNotYourCall)
+	}
+	if strings.HasSuffix(callID, consultLineSuffix) || c.isCallerGone() {
+		// Hanging up the consultation returns the attendant to the caller (W9), or,
+		// once the caller has left, ends the attendant's line with the target.
+		return s.CancelConsult(ctx, username, callID)
 	}
 	c.hangupBridge()
 	select {

@@ -28,6 +28,15 @@ var (
 	// (it ended, or ctx expired, while the attendant leg was being released). Transfers
 	// that fail later (busy, no answer) are not errors: the call is recalled.
 	ErrTransferFailed = errors.New("switchboard: transfer failed")
+	// ErrConsulting is returned by Hold, Resume, Transfer, Park and Consult while the
+	// attendant consults a transfer target on the call (W9): Swap, Complete or cancel first.
+	ErrConsulting = errors.New("switchboard: a consultation is in progress")
+	// ErrNotConsulting is returned by Swap, Complete and CancelConsult when the call has no
+	// consultation, or (Complete, Swap) while the target has not answered yet.
+	ErrNotConsulting = errors.New("switchboard: no answered consultation on this call")
+	// ErrNotParked is returned by Retrieve when the call is not parked, or another
+	// attendant is already retrieving it (O1).
+	ErrNotParked = errors.New("switchboard: call is not parked")
 	// ErrMOHFormat is returned when the music-on-hold file is not 8 kHz mono 16-bit PCM.
 	ErrMOHFormat = errors.New("switchboard: unsupported music-on-hold format")
 )

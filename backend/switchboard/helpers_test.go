@@ -177,7 +177,8 @@ func waitingCalls(sb *Switchboard) []queue.Call {
 type rtpSink struct {
 	conn    *net.UDPConn
 	packets atomic.Int64
-	marked  atomic.Int64 // packets whose payload carries the attendant's test pattern
+	marked  atomic.Int64      // packets whose payload carries the attendant's test pattern
+	heard   [256]atomic.Int64 // packets by test pattern (see testPhone.pattern)
 	badPT   atomic.Int64
 	pt      uint8
 	done    chan struct{}
@@ -234,6 +235,9 @@ func (s *rtpSink) run() {
 		if isPattern(p.Payload) {
 			s.marked.Add(1)
 		}
+		if b, ok := uniform(p.Payload); ok {
+			s.heard[b].Add(1)
+		}
 	}
 }
 
@@ -250,6 +254,19 @@ func isPattern(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// uniform reports whether b is a test frame: 160 bytes of one value.
+func uniform(b []byte) (byte, bool) {
+	if len(b) < 160 {
+		return 0, false
+	}
+	for _, v := range b[1:] {
+		if v != b[0] {
+			return 0, false
+		}
+	}
+	return b[0], true
 }
 
 // attendantMode says what a test attendant's phone does with an INVITE.
@@ -278,8 +295,12 @@ type testPhone struct {
 	invites   atomic.Int64
 	active    atomic.Int64 // INVITEs being handled (ringing or in a call)
 	answered  atomic.Int64
-	rtpIn     atomic.Int64 // RTP payloads received on answered calls
-	ended     atomic.Int64 // answered calls that ended
+	rtpIn     atomic.Int64      // RTP payloads received on answered calls
+	pattern   byte              // the byte of the frames it sends (default patternByte)
+	heard     [256]atomic.Int64 // received test frames by pattern byte
+	unmarked  atomic.Int64      // received frames that are no test pattern (caller audio, music)
+	rtpOut    atomic.Int64      // test frames sent
+	ended     atomic.Int64      // answered calls that ended
 	lastHdrMu sync.Mutex
 	lastHdrs  *sip.Request
 }
@@ -290,6 +311,7 @@ type phoneOption func(*testPhone)
 
 func withAnswerDelay(d time.Duration) phoneOption { return func(p *testPhone) { p.answerDelay = d } }
 func withHangupAfter(d time.Duration) phoneOption { return func(p *testPhone) { p.hangupAfter = d } }
+func withPattern(b byte) phoneOption              { return func(p *testPhone) { p.pattern = b } }
 
 func newTestPhone(t testing.TB, user string, mode attendantMode, opts ...phoneOption) *testPhone {
 	t.Helper()
@@ -297,7 +319,7 @@ func newTestPhone(t testing.TB, user string, mode attendantMode, opts ...phoneOp
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &testPhone{t: t, user: user, ua: ua, answerDelay: 200 * time.Millisecond, served: make(chan error, 1)}
+	p := &testPhone{t: t, user: user, ua: ua, answerDelay: 200 * time.Millisecond, pattern: patternByte, served: make(chan error, 1)}
 	for _, o := range opts {
 		o(p)
 	}
@@ -387,6 +409,11 @@ func (p *testPhone) handle(d *diago.DialogServerSession) {
 			}
 			if n > 0 {
 				p.rtpIn.Add(1)
+				if b, ok := uniform(buf[:n]); ok {
+					p.heard[b].Add(1)
+				} else {
+					p.unmarked.Add(1)
+				}
 			}
 		}
 	}()
@@ -398,11 +425,12 @@ func (p *testPhone) handle(d *diago.DialogServerSession) {
 		})
 		defer timer.Stop()
 	}
-	frame := bytes.Repeat([]byte{patternByte}, 160)
+	frame := bytes.Repeat([]byte{p.pattern}, 160)
 	for d.Context().Err() == nil {
 		if _, err := w.Write(frame); err != nil { // paced at 20 ms by diago
 			break
 		}
+		p.rtpOut.Add(1)
 	}
 }
 

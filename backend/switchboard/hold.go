@@ -12,6 +12,8 @@ type bridgeLink struct {
 	user     string
 	handover chan struct{} // closed by Transfer, under call.mu, after setting xfer
 	xfer     *transferReq  // guarded by call.mu
+	// kick wakes the bridge owner when a consultation starts, so it watches its end.
+	kick chan struct{}
 }
 
 // bridgedTo returns the relay of callID if username is bridged to it, or the reason why
@@ -61,26 +63,34 @@ func (c *call) awaitLink(ctx context.Context, username string) {
 // and the attendant hears nothing from the caller (nor the caller from them). The
 // attendant's leg stays up; no re-INVITE is sent. Holding a held call is a no-op.
 func (s *Switchboard) Hold(ctx context.Context, username, callID string) error {
-	_, rel, err := s.bridgedTo(ctx, "hold", username, callID)
+	c, rel, err := s.bridgedTo(ctx, "hold", username, callID)
 	if err != nil {
 		return err
+	}
+	if c.consulting() {
+		return fmt.Errorf("hold %s: %w", callID, ErrConsulting)
 	}
 	if err := rel.hold(); err != nil {
 		return fmt.Errorf("hold %s: %w", callID, err)
 	}
+	s.syncLines(c, "")
 	return nil
 }
 
 // Resume takes the call off hold: the music stops and audio flows both ways again.
 // Resuming a call that is not held is a no-op.
 func (s *Switchboard) Resume(ctx context.Context, username, callID string) error {
-	_, rel, err := s.bridgedTo(ctx, "resume", username, callID)
+	c, rel, err := s.bridgedTo(ctx, "resume", username, callID)
 	if err != nil {
 		return err
+	}
+	if c.consulting() {
+		return fmt.Errorf("resume %s: %w", callID, ErrConsulting)
 	}
 	if err := rel.resume(); err != nil {
 		return fmt.Errorf("resume %s: %w", callID, err)
 	}
+	s.syncLines(c, "")
 	return nil
 }
 
@@ -91,4 +101,41 @@ func (s *Switchboard) Held(username, callID string) (bool, error) {
 		return false, err
 	}
 	return rel.isHeld(), nil
+}
+
+// Mute drops (on) or passes again the attendant's audio to the caller on the
+// switchboard (W11): for attendants on a desk phone, whose microphone the console
+// cannot mute. The attendant still hears the caller.
+func (s *Switchboard) Mute(ctx context.Context, username, callID string, on bool) error {
+	if o := s.lookupOutbound(callID); o != nil {
+		o.mu.Lock()
+		rel, user := o.rel, o.user
+		o.mu.Unlock()
+		switch {
+		case user != username:
+			return fmt.Errorf("mute %s by %s: %w", callID, username, ErrNotYourCall)
+		case rel == nil:
+			return fmt.Errorf("mute %s: %w", callID, ErrNotBridged)
+		}
+		if err := rel.setMuted(on); err != nil {
+			return fmt.Errorf("mute %s: %w", callID, err)
+		}
+		s.syncOut(o, "")
+		return nil
+	}
+	c, rel, err := s.bridgedTo(ctx, "mute", username, callID)
+	if err != nil {
+		return err
+	}
+	if err := rel.setMuted(on); err != nil {
+		return fmt.Errorf("mute %s: %w", callID, err)
+	}
+	s.syncLines(c, "")
+	return nil
+}
+
+func (c *call) consulting() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.consult != nil
 }

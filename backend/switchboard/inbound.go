@@ -53,6 +53,16 @@ type call struct {
 	// transferring: a transfer owns the call (target ringing, or bridged to it); like a
 	// bridge, it hangs up the far leg and closes done when the caller goes.
 	transferring bool
+	answeredAt   time.Time   // when the current attendant got the call
+	consult      *consultLeg // the consultation of the attendant, if any (W9)
+	parked       *parkState  // set while the call is parked (O1)
+	// callerGone: the caller hung up during a consultation; the attendant stays on the
+	// line with the consulted target until either hangs up.
+	callerGone bool
+
+	// lineMu orders line publications; lines is what was last published (see lines.go).
+	lineMu sync.Mutex
+	lines  map[string]queue.Line
 }
 
 // getNote returns the call's note.

@@ -105,7 +105,7 @@ func (s *Switchboard) ring(ctx context.Context, c *call, leg *offerLeg, to queue
 	if err != nil {
 		c.forget(leg)
 		log.Info("offer failed: attendant has no endpoint")
-		s.offerFailed(c, leg, "no endpoint")
+		s.unreachable(c, leg)
 		return
 	}
 	dg, host := s.diago()

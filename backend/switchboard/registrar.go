@@ -65,6 +65,11 @@ type registrar struct {
 	key   []byte
 	now   func() time.Time
 
+	// onBound, if set, hears of every accepted REGISTER that leaves the user
+	// with a live binding, so the switchboard can ring them again.
+	onBound func(username string)
+	limit   *authLimiter // failed authentications per source (authlimit.go)
+
 	mu       sync.Mutex
 	bindings map[string][]binding // key: lower-cased username
 }
@@ -74,44 +79,54 @@ func newRegistrar(realm string, creds Credentials, log *slog.Logger) (*registrar
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("registrar nonce key: %w", err)
 	}
-	return &registrar{
+	r := &registrar{
 		realm:    realm,
 		creds:    creds,
 		log:      log,
 		key:      key,
 		now:      time.Now,
 		bindings: make(map[string][]binding),
-	}, nil
+	}
+	r.limit = newAuthLimiter(func() time.Time { return r.now() })
+	return r, nil
 }
 
 // handle is the sipgo REGISTER handler.
 func (r *registrar) handle(req *sip.Request, tx sip.ServerTransaction) {
-	res := r.register(req)
+	res, bound := r.register(req)
 	if err := tx.Respond(res); err != nil {
 		r.log.Warn("REGISTER: sending response failed", "error", err, "status", res.StatusCode)
 	}
+	if bound != "" && r.onBound != nil {
+		r.onBound(bound)
+	}
 }
 
-func (r *registrar) register(req *sip.Request) *sip.Response {
+// register answers a REGISTER; bound is the user when they are left with a
+// live binding.
+func (r *registrar) register(req *sip.Request) (res *sip.Response, bound string) {
 	to := req.To()
 	if to == nil || to.Address.User == "" {
-		return sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request (no To user)", nil)
+		return sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request (no To user)", nil), ""
+	}
+	if r.limit.blocked(sourceIP(req.Source())) {
+		return sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden (too many failed attempts)", nil), ""
 	}
 	user, res := r.authenticate(req)
 	if res != nil {
-		return res
+		return res, ""
 	}
 	// A user may only bind their own address of record.
 	if !strings.EqualFold(user, to.Address.User) {
 		r.log.Info("REGISTER: user tried to bind another address of record", "user", user, "aor", to.Address.User, "source", req.Source())
-		return sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil)
+		return sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil), ""
 	}
 
 	defExpires := regDefaultExpires
 	if h := req.GetHeader("Expires"); h != nil {
 		secs, err := strconv.ParseUint(strings.TrimSpace(h.Value()), 10, 32)
 		if err != nil {
-			return sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request (Expires)", nil)
+			return sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request (Expires)", nil), ""
 		}
 		defExpires = time.Duration(secs) * time.Second
 	}
@@ -136,7 +151,7 @@ func (r *registrar) register(req *sip.Request) *sip.Response {
 		if c.Address.Wildcard {
 			// "Contact: *" is only valid with Expires: 0 and alone (RFC 3261 §10.3 step 6).
 			if defExpires != 0 || len(contacts) != 1 {
-				return sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request (wildcard)", nil)
+				return sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request (wildcard)", nil), ""
 			}
 			bs = nil
 			break
@@ -145,7 +160,7 @@ func (r *registrar) register(req *sip.Request) *sip.Response {
 		if v, ok := c.Params.Get("expires"); ok {
 			secs, err := strconv.ParseUint(v, 10, 32)
 			if err != nil {
-				return sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request (expires)", nil)
+				return sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request (expires)", nil), ""
 			}
 			exp = time.Duration(secs) * time.Second
 		}
@@ -160,7 +175,7 @@ func (r *registrar) register(req *sip.Request) *sip.Response {
 		if exp < regMinExpires {
 			brief := sip.NewResponseFromRequest(req, sip.StatusIntervalToBrief, "Interval Too Brief", nil)
 			brief.AppendHeader(sip.NewHeader("Min-Expires", strconv.Itoa(int(regMinExpires.Seconds()))))
-			return brief
+			return brief, ""
 		}
 		exp = min(exp, regMaxExpires)
 		b := binding{contact: *uri, source: req.Source(), callID: callID, expires: now.Add(exp), updated: now}
@@ -197,7 +212,10 @@ func (r *registrar) register(req *sip.Request) *sip.Response {
 		ok.AppendHeader(&sip.ContactHeader{Address: *b.contact.Clone(), Params: params})
 	}
 	ok.AppendHeader(sip.NewHeader("Date", now.UTC().Format(time.RFC1123)))
-	return ok
+	if len(bs) > 0 {
+		bound = user
+	}
+	return ok, bound
 }
 
 // sameContact compares contacts by scheme, user, host and port: the URI parameters of
@@ -250,6 +268,7 @@ func (r *registrar) count() int {
 // sweep drops every expired binding; Serve calls it periodically so that accounts that
 // never register again do not stay in memory.
 func (r *registrar) sweep() {
+	r.limit.sweep()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.now()
@@ -292,8 +311,7 @@ func (r *registrar) authenticate(req *sip.Request) (string, *sip.Response) {
 	ha1, ok := r.creds.SIPHA1(cred.Username, r.realm)
 	if !ok {
 		// Same answer as a wrong password, so accounts cannot be enumerated.
-		r.log.Info("REGISTER: authentication failed", "user", cred.Username, "source", req.Source())
-		return "", sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil)
+		return "", r.authFailed(req, cred.Username)
 	}
 	chal := &digest.Challenge{Realm: r.realm, Nonce: cred.Nonce, Algorithm: cred.Algorithm}
 	if cred.QOP != "" {
@@ -314,10 +332,19 @@ func (r *registrar) authenticate(req *sip.Request) (string, *sip.Response) {
 		return "", sip.NewResponseFromRequest(req, sip.StatusBadRequest, "Bad Request (digest)", nil)
 	}
 	if subtle.ConstantTimeCompare([]byte(strings.ToLower(cred.Response)), []byte(want.Response)) != 1 {
-		r.log.Info("REGISTER: authentication failed", "user", cred.Username, "source", req.Source())
-		return "", sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil)
+		return "", r.authFailed(req, cred.Username)
 	}
 	return cred.Username, nil
+}
+
+// authFailed logs and counts a wrong password or unknown user, and answers 403.
+func (r *registrar) authFailed(req *sip.Request, user string) *sip.Response {
+	r.log.Info("REGISTER: authentication failed", "user", user, "source", req.Source())
+	if ip := sourceIP(req.Source()); r.limit.failed(ip) {
+		r.log.Warn("REGISTER: too many failed authentications; refusing the source for a while",
+			"source", ip, "failures", r.limit.maxFailures, "within", r.limit.window, "blocked_for", r.limit.block)
+	}
+	return sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil)
 }
 
 func (r *registrar) challenge(req *sip.Request, stale bool) *sip.Response {

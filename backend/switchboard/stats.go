@@ -8,6 +8,9 @@ type Stats struct {
 	Registered  int   // attendants with at least one live softphone registration
 	RefusedFull int64 // INVITEs refused with 503 because MaxCalls was reached, since start
 	MOHPackets  int64 // music-on-hold RTP packets sent since start
+	// Relayed audio packets since start: read from a bridged leg, written to the
+	// other, and writes that failed (a leg gone; a full socket buffer).
+	RelayIn, RelayOut, RelayFailed int64
 }
 
 // Stats returns current counters.
@@ -17,6 +20,9 @@ func (s *Switchboard) Stats() Stats {
 		OnHold:      s.moh.count(),
 		RefusedFull: s.refused.Load(),
 		MOHPackets:  s.moh.sent.Load(),
+		RelayIn:     s.relayed.in.Load(),
+		RelayOut:    s.relayed.out.Load(),
+		RelayFailed: s.relayed.failed.Load(),
 	}
 	st.Registered = s.reg.count()
 	return st

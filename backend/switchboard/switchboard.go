@@ -57,7 +57,23 @@
 //     target (OutcomeAbandoned).
 //
 // A transferred call is no longer any attendant's: console commands on it return
-// ErrNotYourCall. REFER and consulted (attended) transfer are not implemented.
+// ErrNotYourCall. REFER is not used: the switchboard stays in the media path.
+//
+//   - Consult / Swap / CompleteConsult / CancelConsult (W9, consult.go): a second line
+//     to the target while the caller hears music; see consult.go.
+//   - Park / Retrieve (O1, park.go): the caller waits on music for any attendant.
+//   - Dial (W4, outbound.go): the attendant's phone, then the target, bridged.
+//   - Mute (W11): the relay drops the attendant's audio (desk phones).
+//
+// An attendant whose phone hangs up, or who goes offline, with a held or consulting
+// call leaves it to the queue as a recall (recall.go); calls they parked go back too.
+//
+// # Workspace lines
+//
+// The queue engine forgets a call once it is taken; the switchboard then publishes the
+// attendant's lines (queue.Line: active, held, consultation, parked, outgoing) through
+// the engine's ordered event stream and snapshot (lines.go), so every console shows
+// them, also for desk-phone attendants.
 //
 // # Resources
 //
@@ -71,8 +87,8 @@
 // all of it on return.
 //
 // Not handled yet: NAT traversal for softphones behind another router than the
-// switchboard's (their Contact is used as registered), SRTP, TLS, consulted transfer,
-// REFER, park, mute, RFC 4733 DTMF relay (only audio payloads are relayed).
+// switchboard's (their Contact is used as registered), SRTP, TLS, REFER, RFC 4733 DTMF
+// relay (only audio payloads are relayed).
 package switchboard
 
 import (
@@ -136,6 +152,9 @@ type Config struct {
 	// MaxCalls caps concurrent calls (waiting or bridged); INVITEs beyond it get 503.
 	// Default 1000.
 	MaxCalls int
+	// TrustedPeers, if not empty, are the only addresses (CIDRs or IPs, e.g. the
+	// PBX's) new calls are taken from; other INVITEs get 403 (see trust.go).
+	TrustedPeers []string
 }
 
 const (
@@ -171,10 +190,13 @@ type Switchboard struct {
 	active       atomic.Int64 // inbound calls being handled, for MaxCalls
 	refused      atomic.Int64 // INVITEs refused with 503 since start
 	refusedLog   every
+	relayed      relayStats  // audio packets through the bridges' relays
+	peers        *peerScreen // who may call in (trust.go)
 
 	served   atomic.Bool
 	ready    chan struct{}
 	shutdown chan struct{} // closed when Serve's ctx is done: calls hang up
+	blf      *blf          // presence: BLF subscriptions and our own lines (blf.go); nil without WithPresence
 
 	// mu guards the fields below. closing and wg implement "no new work once
 	// shutdown has started": wg.Add only happens under mu while !closing.
@@ -182,10 +204,12 @@ type Switchboard struct {
 	closing bool
 	wg      sync.WaitGroup
 	calls   map[string]*call
-	dg      *diago.Diago
-	udpAddr net.Addr
-	tcpAddr net.Addr
-	host    string // our SIP host, for From/Call-Info URIs
+	// outbound are the attendants' outgoing calls by line ID (outbound.go).
+	outbound map[string]*outCall
+	dg       *diago.Diago
+	udpAddr  net.Addr
+	tcpAddr  net.Addr
+	host     string // our SIP host, for From/Call-Info URIs
 }
 
 // New validates cfg, loads the music on hold and creates the queue engine. Nothing
@@ -201,6 +225,10 @@ func New(cfg Config, opts ...Option) (*Switchboard, error) {
 		shutdown: make(chan struct{}),
 	}
 	s.refusedLog.interval = 10 * time.Second
+	var err error
+	if s.peers, err = newPeerScreen(cfg.TrustedPeers); err != nil {
+		return nil, err
+	}
 	for _, o := range opts {
 		o(s)
 	}
@@ -259,6 +287,7 @@ func New(cfg Config, opts ...Option) (*Switchboard, error) {
 	if err != nil {
 		return nil, err
 	}
+	reg.onBound = s.phoneRegistered
 	s.reg = reg
 	track, err := newMOHTrack(s.cfg.MOH)
 	if err != nil {
@@ -322,7 +351,7 @@ func (s *Switchboard) Serve(ctx context.Context) error {
 		diago.WithMediaConfig(diago.MediaConfig{Codecs: audioCodecs}),
 		diago.WithTransport(diago.Transport{ID: "udp", Transport: "udp", BindHost: host, BindPort: udpAddr.Port}),
 		diago.WithTransport(diago.Transport{ID: "tcp", Transport: "tcp", BindHost: host, BindPort: tcpAddr.Port}),
-		diago.WithServerRequestMiddleware(s.track),
+		diago.WithServerRequestMiddleware(func(next sipgo.RequestHandler) sipgo.RequestHandler { return s.track(s.screen(s.blfNotify(next))) }),
 	)
 	dg.HandleFunc(s.handleInbound)
 	srv.OnRegister(s.reg.handle)
@@ -345,6 +374,9 @@ func (s *Switchboard) Serve(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	close(s.ready)
+	if s.blf != nil && s.cfg.PBX != nil && s.begin() {
+		go s.runBLF(ua, host, udpAddr.Port)
+	}
 	s.log.Info("switchboard listening", "udp", udpAddr.String(), "tcp", tcpAddr.String())
 
 	mohCtx, stopMOH := context.WithCancel(context.Background())
@@ -486,7 +518,14 @@ func (s *Switchboard) diago() (*diago.Diago, string) {
 func (s *Switchboard) lookupCall(id string) *call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.calls[id]
+	if c := s.calls[id]; c != nil {
+		return c
+	}
+	// A consultation's line (see lines.go) names its call.
+	if base, ok := strings.CutSuffix(id, consultLineSuffix); ok {
+		return s.calls[base]
+	}
+	return nil
 }
 
 func (s *Switchboard) record(e HistoryEntry) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/presence"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/emiago/diago"
 	"github.com/emiago/sipgo/sip"
@@ -39,6 +40,11 @@ type transferReq struct {
 	noRoute bool // a plain name that is neither registered nor routable: recall at once
 	opts    TransferOptions
 	started chan struct{} // closed once the attendant leg is released
+
+	// Other hand-overs of a bridged call through the same path:
+	consulted *consultLeg // Complete (W9): the answered target replaces the attendant
+	park      bool        // Park (O1): the caller waits on music for any attendant
+	recallNow string      // the attendant left a held call: back to the queue, with this reason
 }
 
 var errShutdown = errors.New("switchboard shutdown")
@@ -87,6 +93,9 @@ func (s *Switchboard) Transfer(ctx context.Context, username, callID, target str
 	case c.closed || c.link == nil || c.link.user != username || c.link.xfer != nil:
 		c.mu.Unlock()
 		return fmt.Errorf("transfer %s: %w", callID, ErrNotBridged)
+	case c.consult != nil:
+		c.mu.Unlock()
+		return fmt.Errorf("transfer %s: %w", callID, ErrConsulting)
 	}
 	c.link.xfer = req
 	c.attendant = ""
@@ -182,6 +191,14 @@ func (s *Switchboard) runTransfer(c *call, xfer *transferReq, answeredAt time.Ti
 	c.mu.Lock()
 	rel := c.rel
 	c.mu.Unlock()
+	if k := xfer.consulted; k != nil {
+		// The bridge already joined caller and target.
+		close(xfer.started)
+		log.Info("consulted transfer completed")
+		s.record(entry(OutcomeTransferred, "consulted"))
+		s.talkToTarget(c, rel, k.out, log)
+		return
+	}
 	// The relay has stopped writing to the caller (bridge disconnected it), so the
 	// music may take over its writer.
 	music, err := s.moh.add(rel.cw, rel.codec)
@@ -192,6 +209,15 @@ func (s *Switchboard) runTransfer(c *call, xfer *transferReq, answeredAt time.Ti
 	c.moh = music
 	c.mu.Unlock()
 	close(xfer.started)
+	switch {
+	case xfer.recallNow != "":
+		xfer.opts.Safe = true // back to the attendant first if they are still logged in
+		s.recall(c, xfer, xfer.recallNow, entry, log)
+		return
+	case xfer.park:
+		s.parked(c, xfer.user, log)
+		return
+	}
 	stopMusic := func() {
 		if music != nil {
 			s.moh.remove(music)
@@ -219,6 +245,8 @@ func (s *Switchboard) runTransfer(c *call, xfer *transferReq, answeredAt time.Ti
 		}
 	}()
 
+	s.line(c.id, xfer.target, presence.Ringing)
+	defer s.line(c.id, xfer.target, "")
 	out, outMed, reason := s.ringTarget(ctx, c, xfer, log)
 	if cause := context.Cause(ctx); cause != nil && out != nil {
 		// Answered just as the call ended.
@@ -249,7 +277,14 @@ func (s *Switchboard) runTransfer(c *call, xfer *transferReq, answeredAt time.Ti
 		return
 	}
 	log.Info("call transferred")
+	s.line(c.id, xfer.target, presence.Busy)
 	s.record(entry(OutcomeTransferred, ""))
+	s.talkToTarget(c, rel, out, log)
+}
+
+// talkToTarget keeps a caller bridged to the target of a transfer until either hangs
+// up, then hangs up the target; closing c.done lets the inbound handler hang up the caller.
+func (s *Switchboard) talkToTarget(c *call, rel *relay, out *diago.DialogClientSession, log *slog.Logger) {
 	select {
 	case <-out.Context().Done():
 		log.Info("transfer target hung up")

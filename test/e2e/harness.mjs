@@ -94,7 +94,7 @@ export async function screenshot(page, name) {
  * at sip (host:port). The caller's RTP port is a UDP socket of ours, so the
  * test can count the music on hold it receives. Returns { rtpPackets(), done, stop }.
  */
-export async function placeCall(sip, { caller = '0612345678', service = 'reception', durationMs = 4000 } = {}) {
+export async function placeCall(sip, { caller = '0612345678', service = 'reception', durationMs = 4000, pcap = '/usr/share/sip-tester/g711a.pcap' } = {}) {
   const dgram = await import('node:dgram');
   const rtp = dgram.createSocket('udp4');
   let packets = 0;
@@ -107,7 +107,7 @@ export async function placeCall(sip, { caller = '0612345678', service = 'recepti
     `${host}:${port}`, '-sf', join(root, 'test/sipp/caller.xml'), '-s', service,
     '-i', '127.0.0.1', '-p', '0', '-mi', '127.0.0.1', '-m', '1', '-d', String(durationMs),
     '-key', 'caller', caller, '-key', 'rtpport', String(rtp.address().port),
-    '-key', 'pcap', '/usr/share/sip-tester/g711a.pcap', '-nostdin',
+    '-key', 'pcap', pcap, '-nostdin',
   ], { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir() });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));

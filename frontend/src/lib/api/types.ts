@@ -9,6 +9,35 @@ export interface SessionConfig {
   /** Default / last switchboard address. */
   server: string;
   version: string;
+  /** What "remember me" kept of the last login (prefills the form). */
+  last?: LastLogin;
+  /** True when the OS keyring can keep the password; else only username and server are kept. */
+  keyring: boolean;
+}
+
+export interface LastLogin {
+  server: string;
+  username: string;
+  extension: string;
+  remember: boolean;
+  passwordSaved: boolean;
+  deskPhone?: boolean;
+}
+
+/** Sound devices chosen in the settings (S6); "" is the system default. */
+export interface DeviceSettings {
+  ringer: string;
+  input: string;
+  output: string;
+  ringtone: string;
+}
+
+export interface SoundDevice {
+  name: string;
+  input: boolean;
+  output: boolean;
+  defaultInput: boolean;
+  defaultOutput: boolean;
 }
 
 export interface LoginRequest {
@@ -19,6 +48,8 @@ export interface LoginRequest {
   /** Ignored when embedded. */
   server: string;
   remember: boolean;
+  /** Calls ring on the extension's desk phone; the built-in softphone stays off (T2). */
+  deskPhone?: boolean;
 }
 
 export interface SessionInfo {
@@ -28,6 +59,8 @@ export interface SessionInfo {
   extension: string;
   /** False when logged in without an extension (L2). */
   telephony: boolean;
+  /** Calls ring on the extension's desk phone, not the built-in softphone. */
+  deskPhone?: boolean;
 }
 
 export interface Call {
@@ -72,6 +105,32 @@ export interface QueueSnapshot {
   seq: number;
   queues: Queue[] | null;
   attendants: Attendant[] | null;
+  /** Calls attendants handle (workspace lines) and parked calls, oldest first. */
+  lines?: Line[] | null;
+}
+
+export type LineState = 'ringing' | 'active' | 'held' | 'parked';
+
+/**
+ * A call an attendant handles on the switchboard (W1, W2), also when it is on a desk phone:
+ * active, held, a consultation (W9: the caller's line and the target's, linked by `peer`) or
+ * parked (O1, shown to everyone; `attendant` is who parked it).
+ */
+export interface Line {
+  id: string;
+  /** The switchboard call: the caller's line has id === callId; a consultation's is "<callId>.consult". */
+  callId: string;
+  attendant: string;
+  number: string;
+  name: string;
+  direction: 'in' | 'out';
+  state: LineState;
+  peer?: string;
+  /** Muted on the switchboard (W11). */
+  muted?: boolean;
+  note: string;
+  /** RFC 3339. */
+  startedAt: string;
 }
 
 export type QueueEventType =
@@ -82,7 +141,9 @@ export type QueueEventType =
   | 'call.abandoned'
   | 'attendant.updated'
   | 'attendant.left'
-  | 'queue.updated';
+  | 'queue.updated'
+  | 'line.updated'
+  | 'line.ended';
 
 /** Queue configuration carried by queue.updated (no calls). */
 export interface QueueConfig {
@@ -99,6 +160,8 @@ export interface QueueEvent {
   call?: Call;
   attendant?: Attendant;
   queue?: QueueConfig;
+  /** line.updated, line.ended. */
+  line?: Line;
   /** Username of the attendant who caused the event (e.g. took the call). */
   by?: string;
   reason?: string;
@@ -121,7 +184,13 @@ export interface Settings {
    * the column's height.
    */
   sizes: Record<string, number>;
+  /** Keyboard shortcuts the user remapped (S5): action id → keys; defaults are not stored. */
+  shortcuts?: Record<string, string[]>;
+  /** What Enter on a contact does: call its number, or transfer the active call to it (S5). */
+  enterAction?: EnterAction;
 }
+
+export type EnterAction = 'call' | 'transfer';
 
 export type ConnectionStateName = 'connected' | 'reconnecting' | 'offline';
 

@@ -4,7 +4,7 @@ import { i18n } from '../i18n/index.svelte';
 import { session } from '../stores/session.svelte';
 import Login from './Login.svelte';
 
-const config = { embedded: false, server: 'switchboard.acme.local', version: '1.2.3' };
+const config = { embedded: false, server: 'switchboard.acme.local', version: '1.2.3', keyring: true };
 
 async function fillAndSubmit() {
   await fireEvent.input(screen.getByLabelText('Username'), { target: { value: 'sophie' } });
@@ -32,10 +32,39 @@ describe('Login', () => {
       extension: '201',
       server: 'switchboard.acme.local',
       remember: false,
+      deskPhone: false,
     });
     // The password is cleared for the next try; the button is usable again.
     expect((screen.getByLabelText('Password') as HTMLInputElement).value).toBe('');
     expect((screen.getByRole('button', { name: 'Sign in' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('prefills what remember me kept and says where the password goes', async () => {
+    i18n.setLocale('en');
+    const last = { server: 'sb.acme.local', username: 'sophie', extension: '201', remember: true, passwordSaved: false };
+    render(Login, { config: { ...config, server: '', keyring: false, last }, onlogin: async () => {} });
+    expect((screen.getByLabelText('Username') as HTMLInputElement).value).toBe('sophie');
+    expect((screen.getByLabelText('Extension') as HTMLInputElement).value).toBe('201');
+    expect((screen.getByLabelText('Switchboard address') as HTMLInputElement).value).toBe('sb.acme.local');
+    expect((screen.getByLabelText('Remember me') as HTMLInputElement).checked).toBe(true);
+    expect(document.activeElement).toBe(screen.getByLabelText('Password'));
+    expect(screen.getByText(/No keyring on this computer/)).toBeTruthy();
+    await fireEvent.click(screen.getByLabelText('Remember me'));
+    expect(screen.queryByText(/No keyring on this computer/)).toBeNull();
+  });
+
+  it('sends the desk-phone choice with an extension only', async () => {
+    i18n.setLocale('en');
+    const onlogin = vi.fn(async () => {});
+    render(Login, { config, onlogin });
+    expect(screen.queryByLabelText('My desk phone')).toBeNull();
+    await fireEvent.input(screen.getByLabelText('Username'), { target: { value: 'sophie' } });
+    await fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'pw' } });
+    await fireEvent.input(screen.getByLabelText('Extension'), { target: { value: '201' } });
+    expect((screen.getByLabelText('Built-in softphone') as HTMLInputElement).checked).toBe(true);
+    await fireEvent.click(screen.getByLabelText('My desk phone'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(onlogin).toHaveBeenCalledWith(expect.objectContaining({ extension: '201', deskPhone: true }));
   });
 
   it('hides the address when the switchboard is embedded', () => {

@@ -53,12 +53,25 @@ function lookup(catalog: unknown, key: string): unknown {
   return node;
 }
 
+// Intl objects are costly to build and t() runs for every row on screen: one per locale and
+// options, built on first use.
+const intlCache = new Map<string, Intl.NumberFormat | Intl.PluralRules | Intl.DateTimeFormat>();
+function cached<T extends Intl.NumberFormat | Intl.PluralRules | Intl.DateTimeFormat>(key: string, make: () => T): T {
+  let v = intlCache.get(key) as T | undefined;
+  if (!v) intlCache.set(key, (v = make()));
+  return v;
+}
+const numberFormat = (locale: string) => cached(`n|${locale}`, () => new Intl.NumberFormat(locale));
+const pluralRules = (locale: string) => cached(`p|${locale}`, () => new Intl.PluralRules(locale));
+const dateFormat = (locale: string, opts: Intl.DateTimeFormatOptions) =>
+  cached(`d|${locale}|${JSON.stringify(opts)}`, () => new Intl.DateTimeFormat(locale, opts));
+
 function interpolate(text: string, params: Params | undefined, locale: string): string {
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const v = params[name];
     if (v === undefined) return whole;
-    return typeof v === 'number' ? new Intl.NumberFormat(locale).format(v) : v;
+    return typeof v === 'number' ? numberFormat(locale).format(v) : v;
   });
 }
 
@@ -89,7 +102,7 @@ class I18n {
       let node = lookup(catalog, key);
       if (node !== null && typeof node === 'object') {
         const count = typeof params?.count === 'number' ? params.count : 0;
-        const form = new Intl.PluralRules(locale).select(count);
+        const form = pluralRules(locale).select(count);
         const rec = node as Record<string, unknown>;
         node = rec[form] ?? rec.other;
       }
@@ -103,7 +116,7 @@ class I18n {
   time = (d: Date | string, withSeconds = true): string => {
     const date = typeof d === 'string' ? new Date(d) : d;
     if (Number.isNaN(date.getTime())) return '';
-    return new Intl.DateTimeFormat(this.locale, {
+    return dateFormat(this.locale, {
       hour: '2-digit',
       minute: '2-digit',
       second: withSeconds ? '2-digit' : undefined,
@@ -114,9 +127,7 @@ class I18n {
   dateTime = (d: Date | string): string => {
     const date = typeof d === 'string' ? new Date(d) : d;
     if (Number.isNaN(date.getTime())) return '';
-    return new Intl.DateTimeFormat(this.locale, { dateStyle: 'short', timeStyle: 'short' }).format(
-      date,
-    );
+    return dateFormat(this.locale, { dateStyle: 'short', timeStyle: 'short' }).format(date);
   };
 }
 

@@ -47,6 +47,12 @@ export class ConnectionStore {
     ];
   }
 
+  /** Sets the switchboard state, e.g. as asked for when the banner starts. */
+  set(s: ConnectionState) {
+    this.server = s.state;
+    this.serverError = s.error ?? '';
+  }
+
   stop() {
     for (const off of this.#off) off();
     this.#off = [];

@@ -17,6 +17,7 @@ import {
   type Attendant,
   type Call,
   type ConnectionState,
+  type Line,
   type Queue,
   type QueueConfig,
   type QueueEvent,
@@ -50,6 +51,10 @@ function normalizeQueue(q: Queue): Queue {
   return { ...q, calls: (q.calls ?? []).map(normalizeCall) };
 }
 
+function normalizeLine(l: Line): Line {
+  return { ...l, name: l.name ?? '', number: l.number ?? '', note: l.note ?? '', peer: l.peer ?? '', muted: Boolean(l.muted) };
+}
+
 function normalizeAttendant(a: Attendant): Attendant {
   return { ...a, queues: a.queues ?? [] };
 }
@@ -68,6 +73,10 @@ export function ranksBefore(a: Call, b: Call): boolean {
 export class QueueStore {
   queues = $state<Queue[]>([]);
   attendants = $state<Attendant[]>([]);
+  /** Attendants' calls on the switchboard (workspace lines) and parked calls (O1), oldest first. */
+  lines = $state<Line[]>([]);
+  /** Told when a line ends (line.ended), with the switchboard's reason ("busy", "not found"...). */
+  onLineEnded: ((line: Line, reason: string) => void) | null = null;
   status = $state<QueueStatus>('idle');
   error = $state('');
   /** Sequence number of the last event reflected in the state. */
@@ -137,6 +146,7 @@ export class QueueStore {
     this.#retryTimer = null;
     this.queues = [];
     this.attendants = [];
+    this.lines = [];
     this.seq = 0;
     this.status = 'idle';
     this.error = '';
@@ -199,6 +209,7 @@ export class QueueStore {
   applySnapshot(snap: QueueSnapshot) {
     this.queues = (snap.queues ?? []).map(normalizeQueue);
     this.attendants = (snap.attendants ?? []).map(normalizeAttendant);
+    this.lines = (snap.lines ?? []).map(normalizeLine);
     this.seq = snap.seq;
   }
 
@@ -255,6 +266,16 @@ export class QueueStore {
       case 'queue.updated':
         if (ev.queue) this.#upsertQueue(ev.queue);
         break;
+      case 'line.updated':
+        if (ev.line) this.#upsertLine(normalizeLine(ev.line));
+        break;
+      case 'line.ended':
+        if (ev.line) {
+          const id = ev.line.id;
+          this.lines = this.lines.filter((l) => l.id !== id);
+          this.onLineEnded?.(normalizeLine(ev.line), ev.reason ?? '');
+        }
+        break;
       case 'attendant.left':
         if (ev.attendant) {
           const name = ev.attendant.username;
@@ -302,6 +323,22 @@ export class QueueStore {
     } else {
       this.queues.push({ id: cfg.id, name: cfg.name, priority: cfg.priority, calls: [] });
     }
+  }
+
+  #upsertLine(line: Line) {
+    const i = this.lines.findIndex((l) => l.id === line.id);
+    if (i >= 0) this.lines[i] = line;
+    else this.lines.push(line);
+  }
+
+  /** My lines on the switchboard (not the parked ones), oldest first (W1). */
+  linesOf(username: string): Line[] {
+    return username ? this.lines.filter((l) => l.attendant === username && l.state !== 'parked') : [];
+  }
+
+  /** Parked calls of every attendant (O1). */
+  get parked(): Line[] {
+    return this.lines.filter((l) => l.state === 'parked');
   }
 
   #upsertAttendant(a: Attendant) {

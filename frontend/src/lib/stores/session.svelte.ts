@@ -4,19 +4,26 @@
 import { PresenceAPI } from '../api/presence';
 import { SessionAPI } from '../api/session';
 import { on } from '../api/transport';
-import { Events, type LoginRequest, type SessionConfig, type SessionInfo } from '../api/types';
+import {
+  Events,
+  type ConnectionState,
+  type LoginRequest,
+  type SessionConfig,
+  type SessionInfo,
+} from '../api/types';
 import { connectionStore } from './connection.svelte';
 import { directoryStore } from './directory.svelte';
 import { favoritesStore } from './favorites.svelte';
 import { errorText, notices } from './notices.svelte';
 import { phoneStore } from './phone.svelte';
+import { presenceStore } from './presence.svelte';
 import { queueStore } from './queue.svelte';
 import { settingsStore } from './settings.svelte';
 import { t } from '../i18n/index.svelte';
 
 export type Phase = 'booting' | 'login' | 'main';
 
-const FALLBACK_CONFIG: SessionConfig = { embedded: false, server: '', version: '' };
+const FALLBACK_CONFIG: SessionConfig = { embedded: false, server: '', version: '', keyring: false };
 
 export class SessionStore {
   phase = $state<Phase>('booting');
@@ -26,6 +33,8 @@ export class SessionStore {
   ended = $state(false);
   #localAvailable = $state(true);
   #offEnded: (() => void) | null = null;
+  #offConnection: (() => void) | null = null;
+  #favoritesLoaded: Promise<void> = Promise.resolve();
 
   /** My availability: the switchboard's view when known, else what I last asked for. */
   available = $derived.by(() => {
@@ -41,14 +50,27 @@ export class SessionStore {
         this.ended = true;
       });
     }
+    const marks: Record<string, number> = { script: performance.now() };
     const [config, current] = await Promise.all([
       SessionAPI.config().catch(() => FALLBACK_CONFIG),
       SessionAPI.current().catch(() => null),
       settingsStore.load(),
     ]);
     this.config = config ?? FALLBACK_CONFIG;
-    if (current) await this.#enter(current);
-    else this.phase = 'login';
+    // Remembered credentials open the session from the local cache at once.
+    marks.config = performance.now();
+    const user = current ?? (await SessionAPI.restore().catch(() => null));
+    marks.session = performance.now();
+    if (user) {
+      await this.#enter(user);
+      marks.entered = performance.now();
+      await this.#favoritesLoaded;
+      marks.favorites = performance.now();
+    } else this.phase = 'login';
+    afterPaint(() => {
+      marks.painted = performance.now();
+      void SessionAPI.ready(this.phase === 'main' ? 'main' : 'login', marks).catch(() => undefined);
+    });
   }
 
   /** Logs in; rejects with the backend's message (shown by the login form). */
@@ -103,16 +125,42 @@ export class SessionStore {
       notices.push(t('settings.saveError', { error: errorText(err) }));
     await settingsStore.load();
     connectionStore.start();
+    // The state may have changed before the banner listened (a session opened offline).
+    // Back online after an outage, what was shown from the local cache is fetched again.
+    let down = false;
+    this.#offConnection?.();
+    this.#offConnection = on(Events.connection, (data) => {
+      const s = data as ConnectionState | null;
+      if (!s) return;
+      if (s.state !== 'connected') down = true;
+      else if (down) {
+        down = false;
+        void favoritesStore.load(user.username);
+        void settingsStore.load();
+        presenceStore.refresh();
+      }
+    });
+    void SessionAPI.connection()
+      .then((s) => {
+        if (!s) return;
+        connectionStore.set(s);
+        if (s.state !== 'connected') down = true;
+      })
+      .catch(() => undefined);
     this.phase = 'main';
-    void favoritesStore.load(user.username);
+    presenceStore.start();
+    this.#favoritesLoaded = favoritesStore.load(user.username).catch(() => undefined);
     void queueStore.start();
     if (user.telephony) void phoneStore.start();
     else phoneStore.stop();
   }
 
   #leave() {
+    this.#offConnection?.();
+    this.#offConnection = null;
     queueStore.stop();
     phoneStore.stop();
+    presenceStore.stop();
     directoryStore.reset();
     favoritesStore.reset();
     connectionStore.stop();
@@ -121,6 +169,12 @@ export class SessionStore {
     this.user = null;
     this.phase = 'login';
   }
+}
+
+/** Runs f once the browser has painted the current state. */
+function afterPaint(f: () => void) {
+  if (typeof requestAnimationFrame !== 'function') return f();
+  requestAnimationFrame(() => setTimeout(f, 0));
 }
 
 export const session = new SessionStore();

@@ -5,6 +5,7 @@
 import { SettingsAPI } from '../api/settings';
 import type { Language, PanelId, Settings, Theme } from '../api/types';
 import { i18n, initialLanguage, isLanguage } from '../i18n/index.svelte';
+import { sanitizeOverrides } from '../shortcuts/registry';
 
 export const PANEL_IDS: readonly PanelId[] = [
   'queue',
@@ -48,6 +49,8 @@ export function defaultSettings(language?: Language): Settings {
     panelOrder: [...PANEL_IDS],
     collapsed: [],
     sizes: {},
+    shortcuts: {},
+    enterAction: 'call',
   };
 }
 
@@ -67,6 +70,8 @@ export function sanitizeSettings(raw: Partial<Settings> | null | undefined): Set
     panelOrder: order,
     collapsed: [...new Set((s.collapsed ?? []).filter(isPanelId))],
     sizes,
+    shortcuts: sanitizeOverrides(s.shortcuts),
+    enterAction: s.enterAction === 'transfer' ? 'transfer' : 'call',
   };
 }
 

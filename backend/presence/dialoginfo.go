@@ -1,0 +1,98 @@
+package presence
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// DialogInfo is an application/dialog-info+xml document (RFC 4235): the
+// calls of one extension, as the PBX reports them in BLF NOTIFYs.
+type DialogInfo struct {
+	Entity  string
+	Version int
+	Full    bool // state="full": the list is complete; "partial": only changes
+	Dialogs []Dialog
+}
+
+// Dialog is one call of the entity. State is "trying", "proceeding",
+// "early", "confirmed" or "terminated".
+type Dialog struct {
+	ID        string
+	State     string
+	Direction string // "initiator" or "recipient", when given
+}
+
+// MaxDialogInfo bounds a NOTIFY body: a BLF document lists a few calls.
+const MaxDialogInfo = 64 << 10
+
+// ErrDialogInfo wraps every reason a document is refused.
+var ErrDialogInfo = errors.New("invalid dialog-info document")
+
+// ParseDialogInfo decodes a dialog-info document. An empty body is a
+// document without dialogs (no calls), as some PBXs send before the first call.
+func ParseDialogInfo(body []byte) (DialogInfo, error) {
+	if len(body) > MaxDialogInfo {
+		return DialogInfo{}, fmt.Errorf("%w: %d bytes", ErrDialogInfo, len(body))
+	}
+	if strings.TrimSpace(string(body)) == "" {
+		return DialogInfo{Full: true}, nil
+	}
+	var doc struct {
+		XMLName xml.Name `xml:"dialog-info"`
+		Entity  string   `xml:"entity,attr"`
+		Version int      `xml:"version,attr"`
+		State   string   `xml:"state,attr"`
+		Dialogs []struct {
+			ID        string `xml:"id,attr"`
+			Direction string `xml:"direction,attr"`
+			State     string `xml:"state"`
+		} `xml:"dialog"`
+	}
+	if err := xml.Unmarshal(body, &doc); err != nil {
+		return DialogInfo{}, fmt.Errorf("%w: %v", ErrDialogInfo, err)
+	}
+	info := DialogInfo{Entity: doc.Entity, Version: doc.Version, Full: doc.State != "partial"}
+	for _, d := range doc.Dialogs {
+		info.Dialogs = append(info.Dialogs, Dialog{
+			ID: d.ID, Direction: d.Direction, State: strings.ToLower(strings.TrimSpace(d.State)),
+		})
+	}
+	return info, nil
+}
+
+// Lamp tracks the calls of one BLF subscription across full and partial
+// documents and says what they mean for the person.
+type Lamp struct {
+	dialogs map[string]string // dialog id → state
+}
+
+// Apply merges a document and returns the resulting state: any confirmed
+// call is Busy, else any call being set up is Ringing, else Available.
+func (l *Lamp) Apply(info DialogInfo) State {
+	if l.dialogs == nil || info.Full {
+		l.dialogs = map[string]string{}
+	}
+	for i, d := range info.Dialogs {
+		id := d.ID
+		if id == "" {
+			id = fmt.Sprint("#", i)
+		}
+		if d.State == "terminated" {
+			delete(l.dialogs, id)
+		} else {
+			l.dialogs[id] = d.State
+		}
+	}
+	state := Available
+	for _, s := range l.dialogs {
+		switch s {
+		case "confirmed":
+			return Busy
+		case "trying", "proceeding", "early":
+			state = Ringing
+		}
+	}
+	return state
+}

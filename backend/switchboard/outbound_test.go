@@ -1,0 +1,169 @@
+package switchboard
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/concierge-console/concierge/backend/queue"
+)
+
+// dialSetup: attendant alice (softphone registered at the switchboard, logged in).
+func dialSetup(t *testing.T, cfg Config) (*testSwitchboard, *testPhone) {
+	t.Helper()
+	sb := startSwitchboard(t, cfg, twoPasswords)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	alice := newTestPhone(t, "alice", modeAnswer, withAnswerDelay(20*time.Millisecond))
+	if err := alice.register(ctx, sb.udp, "pw-alice"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.AttendantOnline(ctx, queue.Attendant{Username: "alice", Available: true}); err != nil {
+		t.Fatal(err)
+	}
+	return sb, alice
+}
+
+func waitLineEnded(t *testing.T, sub *queue.Subscription, id string) string {
+	t.Helper()
+	for {
+		select {
+		case ev := <-sub.C:
+			if ev.Type == queue.EventLineEnded && ev.Line != nil && ev.Line.ID == id {
+				return ev.Reason
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("line %s did not end", id)
+		}
+	}
+}
+
+// W4 to a registered user: the attendant's phone is rung first (auto-answer), then the
+// target; they hear each other through the switchboard; mute on the switchboard stops
+// the attendant's audio only; hang-up ends both legs.
+func TestDialRegisteredUser(t *testing.T) {
+	t.Parallel()
+	sb, alice := dialSetup(t, receptionConfig())
+	ctx := context.Background()
+	bob := newTestPhone(t, "bob", modeAnswer, withAnswerDelay(300*time.Millisecond), withPattern(bobByte))
+	if err := bob.register(ctx, sb.udp, "pw-bob"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sb.Dial(ctx, "alice", "nobody"); !errors.Is(err, ErrInvalidTarget) {
+		t.Errorf("Dial to an unroutable name without PBX: %v; want ErrInvalidTarget", err)
+	}
+	if _, err := sb.Dial(ctx, "alice", "a;b"); !errors.Is(err, ErrInvalidTarget) {
+		t.Errorf("Dial to garbage: %v; want ErrInvalidTarget", err)
+	}
+	id, err := sb.Dial(ctx, "alice", "bob")
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	l := waitLine(t, sb.Switchboard, id, queue.LineRinging)
+	if l.Direction != queue.LineOut || l.Number != "bob" || l.Attendant != "alice" {
+		t.Errorf("ringing line = %+v", l)
+	}
+	if !attendantOnCall(sb.Switchboard, "alice") {
+		t.Error("alice is offered queue calls while dialling")
+	}
+	waitLine(t, sb.Switchboard, id, queue.LineActive)
+	alice.lastHdrMu.Lock()
+	h := alice.lastHdrs.GetHeader("Call-Info")
+	alice.lastHdrMu.Unlock()
+	if h == nil || h.Value() == "" {
+		t.Error("the attendant's leg has no auto-answer header")
+	}
+	a0, b0 := alice.heard[bobByte].Load(), bob.heard[aliceByte].Load()
+	waitFor(t, 3*time.Second, "alice and bob hear each other", func() bool {
+		return alice.heard[bobByte].Load()-a0 > 10 && bob.heard[aliceByte].Load()-b0 > 10
+	})
+
+	if err := sb.Mute(ctx, "alice", id, true); err != nil {
+		t.Fatalf("Mute: %v", err)
+	}
+	waitLine(t, sb.Switchboard, id, queue.LineActive)
+	time.Sleep(150 * time.Millisecond)
+	a0, b0 = alice.heard[bobByte].Load(), bob.heard[aliceByte].Load()
+	time.Sleep(600 * time.Millisecond)
+	if d := bob.heard[aliceByte].Load() - b0; d > 1 {
+		t.Errorf("bob heard alice %d times while muted", d)
+	}
+	if d := alice.heard[bobByte].Load() - a0; d < 15 {
+		t.Errorf("alice heard bob %d times while muted; the attendant still hears", d)
+	}
+	if l, _ := lineByID(sb.Switchboard, id); !l.Muted {
+		t.Errorf("line not shown muted: %+v", l)
+	}
+
+	if err := sb.Hangup(ctx, "bob", id); !errors.Is(err, ErrNotYourCall) {
+		t.Errorf("Hangup by bob: %v; want ErrNotYourCall", err)
+	}
+	if err := sb.Hangup(ctx, "alice", id); err != nil {
+		t.Fatalf("Hangup: %v", err)
+	}
+	waitFor(t, 3*time.Second, "both legs ended, line gone, alice free", func() bool {
+		_, shown := lineByID(sb.Switchboard, id)
+		return alice.ended.Load() == 1 && bob.ended.Load() == 1 && !shown && !attendantOnCall(sb.Switchboard, "alice")
+	})
+}
+
+// W4 through the PBX (Kamailio, digest auth): an extension that answers, one that does
+// not exist (404) and a busy sip: URI (486) — a failure ends the line with its reason
+// and releases the attendant's phone.
+func TestDialViaKamailio(t *testing.T) {
+	t.Parallel()
+	pbx := startKamailio(t)
+	cfg := receptionConfig()
+	cfg.PBX = &PBXConfig{Proxy: pbx.String(), Username: "concierge", Password: "pbx-secret"}
+	desk := newTestPhone(t, "2001", modeAnswer, withAnswerDelay(100*time.Millisecond), withPattern(bobByte))
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err = desk.register(ctx, pbx, "desk-2001")
+		cancel()
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond) // kamailio still starting
+	}
+	if err != nil {
+		t.Fatalf("desk phone REGISTER at the PBX: %v", err)
+	}
+	sb, alice := dialSetup(t, cfg)
+	ctx := context.Background()
+	sub := sb.Engine().Subscribe(0)
+	defer sub.Close()
+
+	id, err := sb.Dial(ctx, "alice", "2999")
+	if err != nil {
+		t.Fatalf("Dial 2999: %v", err)
+	}
+	if r := waitLineEnded(t, sub, id); r != "not found" {
+		t.Errorf("line to 2999 ended with %q; want not found", r)
+	}
+	waitFor(t, 3*time.Second, "alice's leg released", func() bool { return alice.ended.Load() == 1 })
+
+	busy := newTestPhone(t, "busy", modeBusy)
+	id, err = sb.Dial(ctx, "alice", "sip:busy@"+busy.conn.LocalAddr().String())
+	if err != nil {
+		t.Fatalf("Dial busy: %v", err)
+	}
+	if r := waitLineEnded(t, sub, id); r != "busy" {
+		t.Errorf("line to a busy phone ended with %q; want busy", r)
+	}
+
+	id, err = sb.Dial(ctx, "alice", "20 01")
+	if err != nil {
+		t.Fatalf("Dial 2001: %v", err)
+	}
+	waitLine(t, sb.Switchboard, id, queue.LineActive)
+	a0, d0 := alice.heard[bobByte].Load(), desk.heard[aliceByte].Load()
+	waitFor(t, 3*time.Second, "alice and the desk phone hear each other", func() bool {
+		return alice.heard[bobByte].Load()-a0 > 10 && desk.heard[aliceByte].Load()-d0 > 10
+	})
+	if err := sb.Hangup(ctx, "alice", id); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 3*time.Second, "desk phone's leg ended", func() bool { return desk.ended.Load() == 1 })
+}
