@@ -22,6 +22,7 @@ func Services(ctx context.Context, c *console.Console) []any {
 		&Devices{ctx: ctx, c: c},
 		&History{ctx: ctx, c: c},
 		&Calls{ctx: ctx, c: c},
+		&Admin{ctx: ctx, c: c},
 	}
 }
 

@@ -216,7 +216,7 @@ func (c *Console) Login(ctx context.Context, req LoginRequest) (SessionInfo, err
 	c.endSession()
 	acct := c.accountFor(cl, info.Username)
 	c.startSession(cl, info, acct, nil)
-	c.loggedIn(acct, req, info)
+	c.loggedIn(acct, req, info, false)
 	if info.Telephony && !info.DeskPhone {
 		c.loadDevices(ctx)
 		c.startPhone(cl, s, req.Password)

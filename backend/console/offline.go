@@ -6,6 +6,7 @@ import (
 	"errors"
 	"maps"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"time"
@@ -77,8 +78,10 @@ func (c *Console) LastLogin() (LastLogin, bool) {
 }
 
 // loggedIn records a successful login: the profile for offline use and,
-// with "remember me", the password in the keyring.
-func (c *Console) loggedIn(acct cache.Account, req LoginRequest, info SessionInfo) {
+// with "remember me", the password in the keyring. samePassword says the
+// password is the one the cached profile was made with (a session restored
+// from the keyring), so its verifier is kept instead of hashed again.
+func (c *Console) loggedIn(acct cache.Account, req LoginRequest, info SessionInfo, samePassword bool) {
 	if c.cfg.Cache == nil {
 		return
 	}
@@ -101,9 +104,18 @@ func (c *Console) loggedIn(acct cache.Account, req LoginRequest, info SessionInf
 	if err := c.cfg.Cache.PutApp(appKeyLastLogin, last); err != nil {
 		c.log.Warn("cache: last login", "err", err)
 	}
+	if p, ok := c.cachedProfile(acct); ok && samePassword {
+		p.Info = info
+		if err := c.cfg.Cache.Put(acct, cache.KeyProfile, p); err != nil {
+			c.log.Warn("cache: profile", "err", err)
+		}
+		return
+	}
 	// Hashing takes a moment; the attendant should not wait for it.
 	go func() {
 		v, err := auth.HashPassword(req.Password)
+		// argon2 just used 32 MB once: hand it back now, not minutes later.
+		debug.FreeOSMemory()
 		if err == nil {
 			err = c.cfg.Cache.Put(acct, cache.KeyProfile, profile{Info: info, Verifier: v})
 		}
@@ -210,10 +222,13 @@ func (c *Console) connector(cl *api.Client, req LoginRequest) func(context.Conte
 		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		s, err := cl.Login(lctx, api.LoginRequest{Username: req.Username, Password: req.Password, Extension: req.Extension})
+		acct := c.accountFor(cl, req.Username)
+		if errors.Is(err, api.ErrUnauthorized) {
+			c.forgetPassword(acct) // wrong from now on: the password was changed
+		}
 		if err != nil {
 			return err
 		}
-		acct := c.accountFor(cl, req.Username)
 		c.mu.Lock()
 		if c.session != nil {
 			c.session.Name, c.session.Role = s.User.Name, string(s.User.Role)
@@ -221,7 +236,7 @@ func (c *Console) connector(cl *api.Client, req LoginRequest) func(context.Conte
 		c.online = true
 		info := *c.session
 		c.mu.Unlock()
-		c.loggedIn(acct, req, info)
+		c.loggedIn(acct, req, info, true)
 		if info.Telephony && !info.DeskPhone {
 			c.loadDevices(ctx)
 			c.startPhone(cl, s, req.Password)
@@ -244,7 +259,9 @@ func (c *Console) connectLater(ctx context.Context, done chan struct{}, connect 
 		if ctx.Err() != nil {
 			return false
 		}
-		if !unreachable(err) {
+		if errors.Is(err, api.ErrUnauthorized) || errors.Is(err, api.ErrFingerprint) {
+			// The password changed (or it is another switchboard): a
+			// remembered password is wrong from now on.
 			c.log.Warn("console: the switchboard refused the saved login", "err", err)
 			c.dropSession(done)
 			c.emit.Emit("session:ended", map[string]string{"reason": "rejected"})

@@ -74,6 +74,7 @@ func BenchmarkSearch100kOneLetter(b *testing.B) {
 func BenchmarkSearch100kAllMatch(b *testing.B) {
 	benchSearch(b, rankedBenchDirectory(b), []string{"example"})
 }
+
 // company.example is punctuated: matched literally against every e-mail.
 func BenchmarkSearch100kAllMatchLiteral(b *testing.B) {
 	benchSearch(b, rankedBenchDirectory(b), []string{"company.example"})

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -78,7 +79,7 @@ func newEngine(ctx context.Context, cfg Config, st *store.Store, dir *directory.
 
 func historyEntry(e switchboard.HistoryEntry) store.HistoryEntry {
 	return store.HistoryEntry{
-		CallID: e.CallID, Direction: "in", QueueID: e.QueueID,
+		CallID: e.CallID, Direction: cmp.Or(e.Direction, "in"), QueueID: e.QueueID,
 		CallerNumber: e.CallerNumber, CallerName: e.CallerName, Attendant: e.Attendant,
 		Outcome: string(e.Outcome), Reason: e.Reason, Note: e.Note, Destination: e.Destination,
 		Started: e.EnteredAt, Ended: e.EndedAt,

@@ -21,9 +21,10 @@ var (
 	// ErrNotBridged is returned by Hold, Resume and Transfer when the attendant's call is
 	// not (or no longer, or not yet) connected to them.
 	ErrNotBridged = errors.New("switchboard: call is not bridged")
-	// ErrInvalidTarget is returned by Transfer when the target is not a username, a
-	// dialable number or a sip: URI. Nothing has been sent and the call is unchanged.
-	ErrInvalidTarget = errors.New("switchboard: invalid transfer target")
+	// ErrInvalidTarget is returned by Transfer, Consult and Dial when the target is not a
+	// username, a dialable number or a sip: URI (or, for Dial, nothing can route it).
+	// Nothing has been sent and the call is unchanged.
+	ErrInvalidTarget = errors.New("switchboard: invalid target")
 	// ErrTransferFailed is returned by Transfer when the call could not be handed over
 	// (it ended, or ctx expired, while the attendant leg was being released). Transfers
 	// that fail later (busy, no answer) are not errors: the call is recalled.

@@ -45,6 +45,9 @@ type HistoryEntry struct {
 	Reason       string // free text for missed/dropped: "timeout", "busy", "486 Busy Here", ...
 	Note         string // the call note at the end (W13)
 	Destination  string // transfer target as the attendant gave it (transferred, recalled)
+	// Direction is "out" for a call the attendant made (W4; CallerNumber is then who
+	// was called); "" for calls that came in.
+	Direction string
 }
 
 // HistorySink stores history entries. The store package implements it; Record must be

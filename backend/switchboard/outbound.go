@@ -38,11 +38,12 @@ type outCall struct {
 	stop     chan struct{} // closed by Hangup
 	stopOnce sync.Once
 
-	mu     sync.Mutex
-	state  string // queue.LineRinging or queue.LineActive
-	rel    *relay
-	ended  bool
-	lineMu sync.Mutex
+	mu         sync.Mutex
+	state      string // queue.LineRinging or queue.LineActive
+	answeredAt time.Time
+	rel        *relay
+	ended      bool
+	lineMu     sync.Mutex
 }
 
 func (o *outCall) hangup() { o.stopOnce.Do(func() { close(o.stop) }) }
@@ -81,7 +82,16 @@ func (s *Switchboard) Dial(ctx context.Context, username, target string) (string
 		reason := s.runOutbound(o, uri, viaPBX, s.log.With("dial", o.id, "attendant", username, "target", target))
 		o.mu.Lock()
 		o.ended = true
+		answeredAt := o.answeredAt
 		o.mu.Unlock()
+		e := HistoryEntry{
+			CallID: o.id, CallerNumber: target, Attendant: username, Direction: "out", Destination: target,
+			EnteredAt: o.started, AnsweredAt: answeredAt, EndedAt: time.Now(), Outcome: OutcomeAnswered, Reason: reason,
+		}
+		if answeredAt.IsZero() {
+			e.Outcome = OutcomeMissed // not reached: Reason says why
+		}
+		s.record(e)
 		s.syncOut(o, reason)
 		s.mu.Lock()
 		delete(s.outbound, o.id)
@@ -212,7 +222,7 @@ func (s *Switchboard) runOutbound(o *outCall, uri sip.Uri, viaPBX bool, log *slo
 	}
 	defer rel.disconnect()
 	o.mu.Lock()
-	o.state, o.rel = queue.LineActive, rel
+	o.state, o.rel, o.answeredAt = queue.LineActive, rel, time.Now()
 	o.mu.Unlock()
 	s.syncOut(o, "")
 	log.Info("outgoing call connected")

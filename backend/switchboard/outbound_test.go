@@ -106,6 +106,10 @@ func TestDialRegisteredUser(t *testing.T) {
 		_, shown := lineByID(sb.Switchboard, id)
 		return alice.ended.Load() == 1 && bob.ended.Load() == 1 && !shown && !attendantOnCall(sb.Switchboard, "alice")
 	})
+	e := sb.history.wait(t, OutcomeAnswered, 2*time.Second)
+	if e.Direction != "out" || e.CallerNumber != "bob" || e.Attendant != "alice" || e.AnsweredAt.IsZero() {
+		t.Errorf("history entry = %+v; want an answered outgoing call to bob", e)
+	}
 }
 
 // W4 through the PBX (Kamailio, digest auth): an extension that answers, one that does
@@ -141,6 +145,9 @@ func TestDialViaKamailio(t *testing.T) {
 	}
 	if r := waitLineEnded(t, sub, id); r != "not found" {
 		t.Errorf("line to 2999 ended with %q; want not found", r)
+	}
+	if e := sb.history.wait(t, OutcomeMissed, 2*time.Second); e.Direction != "out" || e.Reason != "not found" || e.CallerNumber != "2999" {
+		t.Errorf("history entry = %+v; want an outgoing call to 2999 not found", e)
 	}
 	waitFor(t, 3*time.Second, "alice's leg released", func() bool { return alice.ended.Load() == 1 })
 

@@ -168,12 +168,16 @@ async function main() {
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.goto(app.url);
-    // Signed in without an extension: calls stay in the queue, none is offered.
+    // An attendant (extension 201, no softphone) who is busy: calls stay in the queue.
     await page.locator('#login-username').fill('admin');
     await page.locator('#login-password').fill(ADMIN_PASSWORD);
+    await page.locator('#login-extension').fill('201');
     await page.locator('#login-password').press('Enter');
     const search = page.locator('#contacts-search');
     await search.waitFor();
+    await page.locator('.avatar-menu .presence.dot.available').waitFor();
+    await page.keyboard.press('Alt+A');
+    await page.locator('.avatar-menu .presence.dot.busy').waitFor();
     // PERF_PROFILE=1: a CPU profile of each phase in test/artifacts (open in Chromium DevTools).
     const cdp = process.env.PERF_PROFILE ? await context.newCDPSession(page) : null;
     const profile = {

@@ -99,6 +99,8 @@ export interface Attendant {
   onCall: boolean;
   /** RFC 3339, or "" / zero time. */
   idleSince: string;
+  /** Their phone could not be rung (not registered): they are offered no call until it can. */
+  unreachable?: boolean;
 }
 
 export interface QueueSnapshot {

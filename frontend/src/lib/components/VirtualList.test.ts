@@ -1,6 +1,6 @@
 import { render } from '@testing-library/svelte';
 import { createRawSnippet, flushSync } from 'svelte';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import VirtualList from './VirtualList.svelte';
 
 interface Item {
@@ -49,5 +49,19 @@ describe('VirtualList', () => {
     await rerender({ items: many(3) });
     expect(container.querySelectorAll('li').length).toBe(3);
     expect(container.querySelector('ul')!.style.paddingBottom).toBe('0px');
+  });
+});
+
+describe('VirtualList onnearend', () => {
+  it('is told when the last rows come into the rendered window', () => {
+    const onnearend = vi.fn();
+    const { component } = render(VirtualList<Item>, {
+      props: { items: many(100_000), key: (c: Item) => c.id, rowHeight: 40, row, onnearend },
+    });
+    flushSync();
+    expect(onnearend).not.toHaveBeenCalled();
+    (component as unknown as { scrollToIndex: (i: number) => void }).scrollToIndex(99_999);
+    flushSync();
+    expect(onnearend).toHaveBeenCalled();
   });
 });

@@ -9,8 +9,13 @@
 import { DirectoryAPI } from '../api/directory';
 import type { Contact, NewContact } from '../api/types';
 
-/** Most results asked for per search; the list stays cheap to render at this size. */
-export const SEARCH_LIMIT = 200;
+/**
+ * Results asked for per keystroke: a few screens of rows. Every result costs on each hop (the
+ * switchboard, the console, the page), so scrolling near the end asks for more (loadMore),
+ * up to MAX_RESULTS (the switchboard's own limit); past that, typing more narrows the search.
+ */
+export const SEARCH_LIMIT = 50;
+export const MAX_RESULTS = 500;
 
 export interface DirectoryStoreDeps {
   api: Pick<DirectoryAPI, 'search' | 'get' | 'create' | 'update' | 'remove'>;
@@ -48,6 +53,9 @@ export class DirectoryStore {
   /** Message of the latest failed search, or "". */
   error = $state('');
 
+  /** Results asked for by the current search: SEARCH_LIMIT, more after loadMore(). */
+  limit = $state(SEARCH_LIMIT);
+
   #deps: Required<DirectoryStoreDeps>;
   #seq = 0;
   #selectSeq = 0;
@@ -61,7 +69,8 @@ export class DirectoryStore {
    * Searches the directory; the latest call wins. Never rejects: a failure is in `error`.
    * An empty query clears the results without asking the server.
    */
-  async search(q: string): Promise<void> {
+  async search(q: string, keepLimit = false): Promise<void> {
+    if (!keepLimit) this.limit = this.#deps.limit;
     this.query = q;
     const seq = ++this.#seq;
     const text = q.trim();
@@ -74,7 +83,7 @@ export class DirectoryStore {
     }
     this.loading = true;
     try {
-      const hits = await this.#deps.api.search(text, this.#deps.limit);
+      const hits = await this.#deps.api.search(text, this.limit);
       if (seq !== this.#seq) return; // a newer search was started: drop this stale answer
       const results = (hits ?? []).filter((h) => h?.contact).map((h) => normalizeContact(h.contact));
       this.results = results;
@@ -98,7 +107,19 @@ export class DirectoryStore {
 
   /** Runs the current query again (after a change, or to retry). */
   refresh(): Promise<void> {
-    return this.search(this.query);
+    return this.search(this.query, true);
+  }
+
+  /** True when the server may hold more matches than shown (the answer filled the limit). */
+  get hasMore(): boolean {
+    return this.results.length >= this.limit && this.limit < MAX_RESULTS;
+  }
+
+  /** Asks for more results of the same search (the list was scrolled near its end). */
+  loadMore(): Promise<void> {
+    if (this.loading || !this.hasMore) return Promise.resolve();
+    this.limit = Math.min(MAX_RESULTS, this.limit * 4);
+    return this.refresh();
   }
 
   /** Clears the search field and the results; the selected contact stays in the details. */

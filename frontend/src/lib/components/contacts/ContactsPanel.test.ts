@@ -6,6 +6,7 @@ import { directoryStore } from '../../stores/directory.svelte';
 import { workspaceStore } from '../../stores/workspace.svelte';
 import ContactsPanel from '../panels/ContactsPanel.svelte';
 import DetailsPanel from '../panels/DetailsPanel.svelte';
+import { SEARCH_LIMIT } from '../../stores/directory.svelte';
 
 const helene: Contact = {
   id: 'c-1',
@@ -61,7 +62,7 @@ describe('ContactsPanel', () => {
       expect(r).toHaveLength(2);
       return r;
     });
-    expect(calls.at(-1)).toEqual({ service: 'Directory', method: 'Search', args: ['he', 200] });
+    expect(calls.at(-1)).toEqual({ service: 'Directory', method: 'Search', args: ['he', SEARCH_LIMIT] });
     // Server order kept; presence unknown; VIP badge; role line.
     expect(rows[0].dataset.contactId).toBe('c-1');
     expect(within(rows[0]).getByRole('img', { name: 'Presence unknown' })).toBeTruthy();

@@ -91,12 +91,12 @@ describe('WorkspacePanel lines', () => {
     expect(within(li).queryByRole('button', { name: /Hang up/ })).toBeNull();
 
     const answer = within(li).getByRole('button', { name: 'Answer the call from Hélène Dubois' });
-    expect(answer.getAttribute('title')).toBe('Answer this call');
+    expect(answer.getAttribute('title')).toBe('Answer this call (F2)');
     await fireEvent.click(answer);
     await vi.waitFor(() => expect(calls).toEqual([{ service: 'Queue', method: 'Answer', args: ['q-1'] }]));
 
     const reject = within(li).getByRole('button', { name: 'Reject the call from Hélène Dubois' });
-    expect(reject.getAttribute('title')).toBe('Send the call back to the queue');
+    expect(reject.getAttribute('title')).toBe('Send the call back to the queue (F3)');
     await vi.waitFor(() => expect(reject.hasAttribute('disabled')).toBe(false));
     await fireEvent.click(reject);
     await vi.waitFor(() => expect(calls.at(-1)).toEqual({ service: 'Queue', method: 'Reject', args: ['q-1'] }));
@@ -111,7 +111,7 @@ describe('WorkspacePanel lines', () => {
     expect(li.textContent).toContain('Unknown');
     expect(within(li).queryByRole('button', { name: /^Answer/ })).toBeNull();
     const reject = within(li).getByRole('button', { name: 'Reject the call from 1234' });
-    expect(reject.getAttribute('title')).toBe('Decline the call');
+    expect(reject.getAttribute('title')).toBe('Decline the call (F3)');
     await fireEvent.click(reject);
     await vi.waitFor(() => expect(calls).toEqual([{ service: 'Phone', method: 'Hangup', args: ['sip-9'] }]));
   });
@@ -129,13 +129,13 @@ describe('WorkspacePanel lines', () => {
 
     const mute = within(li).getByRole('button', { name: 'Mute the microphone' });
     expect(mute.getAttribute('aria-pressed')).toBe('false');
-    expect(mute.getAttribute('title')).toBe('Mute your microphone: you still hear the caller');
+    expect(mute.getAttribute('title')).toBe('Mute your microphone: you still hear the caller (F7)');
     const iconPath = () => mute.querySelector('path')!.getAttribute('d');
     const micIcon = iconPath();
     await fireEvent.click(mute);
     await vi.waitFor(() => expect(calls).toEqual([{ service: 'Phone', method: 'Mute', args: [true] }]));
     await vi.waitFor(() => expect(mute.getAttribute('aria-pressed')).toBe('true'));
-    expect(mute.getAttribute('title')).toBe('Microphone muted: click to unmute');
+    expect(mute.getAttribute('title')).toBe('Microphone muted: click to unmute (F7)');
     expect(iconPath()).not.toBe(micIcon);
     expect(li.textContent).toContain('Muted');
 
@@ -146,7 +146,7 @@ describe('WorkspacePanel lines', () => {
     expect(iconPath()).toBe(micIcon);
 
     const hangup = within(li).getByRole('button', { name: 'Hang up the call with Marc' });
-    expect(hangup.getAttribute('title')).toBe('End the call');
+    expect(hangup.getAttribute('title')).toBe('End the call (F4)');
     await vi.waitFor(() => expect(hangup.hasAttribute('disabled')).toBe(false));
     await fireEvent.click(hangup);
     await vi.waitFor(() => expect(calls.at(-1)).toEqual({ service: 'Phone', method: 'Hangup', args: ['sip-2'] }));
@@ -186,14 +186,14 @@ describe('WorkspacePanel lines', () => {
     const li = line('q-6');
     const hold = within(li).getByRole('button', { name: 'Hold the call with Marc' });
     expect(hold.getAttribute('aria-pressed')).toBe('false');
-    expect(hold.getAttribute('title')).toBe('Put the caller on hold (music on hold)');
+    expect(hold.getAttribute('title')).toBe('Put the caller on hold (music on hold) (F6)');
     const iconPath = () => hold.querySelector('path')!.getAttribute('d');
     const pauseIcon = iconPath();
 
     await fireEvent.click(hold);
     await vi.waitFor(() => expect(calls).toEqual([{ service: 'Queue', method: 'Hold', args: ['q-6'] }]));
     await vi.waitFor(() => expect(hold.getAttribute('aria-pressed')).toBe('true'));
-    expect(hold.getAttribute('title')).toBe('On hold: click to resume the call');
+    expect(hold.getAttribute('title')).toBe('On hold: click to resume the call (F6)');
     expect(iconPath()).not.toBe(pauseIcon);
     expect(li.textContent).toContain('On hold');
 
@@ -231,14 +231,14 @@ describe('WorkspacePanel lines', () => {
     const li = line('q-7');
     const transfer = within(li).getByRole('button', { name: 'Blind transfer the call with Marc' });
     expect(transfer.hasAttribute('disabled')).toBe(true);
-    expect(transfer.getAttribute('title')).toBe('Blind transfer: enter a number first');
+    expect(transfer.getAttribute('title')).toBe('Blind transfer: enter a number first (F8)');
 
     const safe = screen.getByRole<HTMLInputElement>('checkbox', { name: 'Safe transfer' });
     expect(safe.checked).toBe(true);
 
     await fireEvent.input(screen.getByLabelText('Active number'), { target: { value: ' 204 ' } });
     await vi.waitFor(() => expect(transfer.hasAttribute('disabled')).toBe(false));
-    expect(transfer.getAttribute('title')).toBe('Blind transfer to 204');
+    expect(transfer.getAttribute('title')).toBe('Blind transfer to 204 (F8)');
     await fireEvent.click(transfer);
     await vi.waitFor(() => expect(calls).toEqual([{ service: 'Queue', method: 'Transfer', args: ['q-7', '204', true] }]));
     expect(workspaceStore.activeNumber).toBe(' 204 '); // the field is kept
