@@ -216,3 +216,42 @@ func TestOfflineLoginNeedsTheRightPassword(t *testing.T) {
 		t.Fatalf("settings offline: %v", err)
 	}
 }
+
+// TestRestoreWithAChangedPassword: the password in the keyring no longer
+// works (changed on the switchboard). The session opened from the cache ends
+// with "rejected", and the stale password is forgotten.
+func TestRestoreWithAChangedPassword(t *testing.T) {
+	ctx := context.Background()
+	srv, err := server.Start(ctx, *embedded(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	url, pin := srv.URL(), srv.Fingerprint()
+	store := openCache(t, filepath.Join(t.TempDir(), "cache.db"))
+	defer store.Close()
+	secrets := &memSecrets{m: map[string]string{}}
+	c := New(Config{Server: url, Fingerprint: pin, Cache: store, Secrets: secrets}, &recorder{}, nil)
+	if _, err := c.Login(ctx, LoginRequest{Username: "admin", Password: "console-secret", Server: url, Remember: true}); err != nil {
+		t.Fatal(err)
+	}
+	acct := cache.Account{Server: url, Username: "admin"}
+	waitUntil(t, "the profile in the cache", func() bool { _, ok := c.cachedProfile(acct); return ok })
+	c.endSession()
+	c.Close()
+	secrets.Set(secretKey(acct), "an old password")
+
+	rec := &recorder{}
+	c = New(Config{Server: url, Fingerprint: pin, Cache: store, Secrets: secrets}, rec, nil)
+	defer c.Close()
+	if info, err := c.Restore(ctx); err != nil || info == nil {
+		t.Fatalf("restore: %+v %v", info, err)
+	}
+	waitUntil(t, "the session to end", func() bool { return rec.has("session:ended") && c.Current() == nil })
+	if _, err := secrets.Get(secretKey(acct)); err != ErrNoSecret {
+		t.Fatalf("the stale password is still remembered: %v", err)
+	}
+	if last, _ := c.LastLogin(); last.PasswordSaved || last.Username != "admin" {
+		t.Fatalf("last login after a refused restore: %+v", last)
+	}
+}

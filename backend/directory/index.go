@@ -135,15 +135,26 @@ type index struct {
 
 	scratch []uint64 // reused while adding a contact
 
-	// valueTokens caches the token ids of whole column values while the
-	// index is built from scratch: first names, departments and titles
-	// repeat thousands of times, and folding them once halves build time.
-	// nil outside buildIndex, so it never outlives a build.
-	valueTokens map[string][]uint32
+	// cols holds every column's folded values by slot, for fragments
+	// with punctuation (literal.go). fieldPhone's stays empty: numbers are
+	// matched on their digits.
+	cols [numFields]foldedColumn
+
+	// valueTokens caches the folded form and token ids of whole column
+	// values while the index is built from scratch: first names,
+	// departments and titles repeat thousands of times, and folding them
+	// once halves build time. nil outside buildIndex, so it never outlives
+	// a build.
+	valueTokens map[string]foldedValue
+}
+
+type foldedValue struct {
+	folded string
+	ids    []uint32
 }
 
 func newIndex(capacity int) *index {
-	return &index{
+	ix := &index{
 		docs:       make([]*entry, 0, capacity),
 		private:    make([]bool, 0, capacity),
 		sortPre:    make([]uint64, 0, capacity),
@@ -158,6 +169,10 @@ func newIndex(capacity int) *index {
 		byExternal: newKeyIndex[string](capacity),
 		byEmail:    newKeyIndex[string](capacity),
 	}
+	for f := range ix.cols {
+		ix.cols[f] = newFoldedColumn(capacity)
+	}
+	return ix
 }
 
 func (ix *index) live() int { return len(ix.slotOf) }
@@ -205,17 +220,21 @@ func (ix *index) putWords(slot uint32) {
 			return
 		}
 		if ix.valueTokens != nil && f != fieldEmail && f != fieldResponsibilities && len(s) < 64 {
-			ids, ok := ix.valueTokens[s]
+			v, ok := ix.valueTokens[s]
 			if !ok {
-				tokens(fold(s), func(t string) { ids = append(ids, ix.token(t)) })
-				ix.valueTokens[s] = ids
+				v.folded = fold(s)
+				tokens(v.folded, func(t string) { v.ids = append(v.ids, ix.token(t)) })
+				ix.valueTokens[s] = v
 			}
-			for _, id := range ids {
+			ix.cols[f].add(v.folded)
+			for _, id := range v.ids {
 				pairs = append(pairs, uint64(id)<<fieldBits|uint64(f))
 			}
 			return
 		}
-		tokens(fold(s), func(t string) {
+		fs := fold(s)
+		ix.cols[f].add(fs)
+		tokens(fs, func(t string) {
 			pairs = append(pairs, uint64(ix.token(t))<<fieldBits|uint64(f))
 		})
 	}
@@ -229,6 +248,7 @@ func (ix *index) putWords(slot uint32) {
 	addText(fieldManager, c.Manager)
 	for _, e := range c.Emails {
 		fe := fold(e)
+		ix.cols[fieldEmail].add(fe)
 		tokens(fe, func(t string) {
 			pairs = append(pairs, uint64(ix.token(t))<<fieldBits|uint64(fieldEmail))
 		})
@@ -244,7 +264,15 @@ func (ix *index) putWords(slot uint32) {
 		ix.fwd = append(ix.fwd, uint32(p))
 	}
 	ix.fwdStart = append(ix.fwdStart, uint32(len(ix.fwd)))
+	ix.endColumns()
 	ix.scratch = pairs
+}
+
+// endColumns closes the current slot in every column.
+func (ix *index) endColumns() {
+	for f := range ix.cols {
+		ix.cols[f].end()
+	}
 }
 
 // putKeys indexes the numbers and exact keys of the contact in slot.
@@ -340,6 +368,9 @@ func (ix *index) packLists() {
 		ix.tri[k] = tri[i]
 	}
 	ix.fwd = slices.Clip(ix.fwd)
+	for f := range ix.cols {
+		ix.cols[f].pack()
+	}
 }
 
 func (ix *index) sortTail(force bool) {
@@ -427,7 +458,7 @@ func (ix *index) fill(all []Contact) {
 		}
 		ix.addSlot(c)
 	}
-	ix.valueTokens = make(map[string][]uint32)
+	ix.valueTokens = make(map[string]foldedValue)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for slot := range ix.docs {
@@ -441,6 +472,7 @@ func (ix *index) fill(all []Contact) {
 			ix.putWords(uint32(slot))
 		} else {
 			ix.fwdStart = append(ix.fwdStart, uint32(len(ix.fwd)))
+			ix.endColumns()
 		}
 	}
 	wg.Wait()

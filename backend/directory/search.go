@@ -184,17 +184,16 @@ func (ix *index) search(ctx context.Context, v Viewer, frags []fragment, limit i
 		case p.fr.literal:
 			// The anchor word gives candidates and the column it is in; the
 			// whole fragment, punctuation included, must then appear in that
-			// column.
+			// column's folded text (literal.go).
+			text := []byte(p.fr.text)
 			for _, h := range p.anchor {
 				for _, post := range ix.post[h.tok] {
 					slot := post >> fieldBits
-					if i > 0 && s.candGen[slot] != cand {
+					if i > 0 && s.candGen[slot] != cand || ix.docs[slot] == nil {
 						continue
 					}
-					if e := ix.docs[slot]; e != nil {
-						if sc, ok := matchLiteral(&e.c, p.fr.text, field(post&(1<<fieldBits-1))); ok {
-							emit(slot, float32(sc))
-						}
+					if sc, ok := ix.literal(slot, field(post&(1<<fieldBits-1)), text); ok {
+						emit(slot, float32(sc))
 					}
 				}
 			}
@@ -288,69 +287,6 @@ func sortPlans(p []plan) {
 			p[j], p[j-1] = p[j-1], p[j]
 		}
 	}
-}
-
-// matchLiteral looks for folded text in column f of c and returns the score
-// of the best place it is found, as the index scores a word match.
-func matchLiteral(c *Contact, text string, f field) (float64, bool) {
-	best, ok := 0.0, false
-	try := func(v string) {
-		if v == "" {
-			return
-		}
-		// text is folded: found in v as stored, it is in v folded too, and
-		// the word boundaries read the same. Folding only on a miss keeps a
-		// literal that matches every contact ("company.example") from
-		// folding 100 000 e-mails per keystroke.
-		fv, i := v, strings.Index(v, text)
-		if i < 0 {
-			fv = fold(v)
-			if i = strings.Index(fv, text); i < 0 {
-				return
-			}
-		}
-		t := tierInfix
-		switch {
-		case fv == text:
-			t = tierExact
-		case !wordBefore(fv, i) || !wordBefore(text, 1):
-			t = tierPrefix
-		}
-		if sc := score(t, f); !ok || sc > best {
-			best, ok = sc, true
-		}
-	}
-	switch f {
-	case fieldFirstName:
-		try(c.FirstName)
-	case fieldLastName:
-		try(c.LastName)
-	case fieldDisplayName:
-		try(c.DisplayName)
-	case fieldDepartment:
-		try(c.Department)
-	case fieldJobTitle:
-		try(c.JobTitle)
-	case fieldResponsibilities:
-		try(c.Responsibilities)
-	case fieldLocation:
-		try(c.Location)
-	case fieldManager:
-		try(c.Manager)
-	case fieldEmail:
-		for _, e := range c.Emails {
-			try(e)
-		}
-	case fieldCustom:
-		for k, v := range c.Custom {
-			try(k + " " + v)
-		}
-	case fieldPhone:
-		for _, p := range c.Phones {
-			try(p.Number)
-		}
-	}
-	return best, ok
 }
 
 // ranked is a candidate with its final score.

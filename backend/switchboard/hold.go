@@ -63,6 +63,9 @@ func (c *call) awaitLink(ctx context.Context, username string) {
 // and the attendant hears nothing from the caller (nor the caller from them). The
 // attendant's leg stays up; no re-INVITE is sent. Holding a held call is a no-op.
 func (s *Switchboard) Hold(ctx context.Context, username, callID string) error {
+	if o := s.lookupOutbound(callID); o != nil {
+		return s.holdOutbound(o, username, true)
+	}
 	c, rel, err := s.bridgedTo(ctx, "hold", username, callID)
 	if err != nil {
 		return err
@@ -80,6 +83,9 @@ func (s *Switchboard) Hold(ctx context.Context, username, callID string) error {
 // Resume takes the call off hold: the music stops and audio flows both ways again.
 // Resuming a call that is not held is a no-op.
 func (s *Switchboard) Resume(ctx context.Context, username, callID string) error {
+	if o := s.lookupOutbound(callID); o != nil {
+		return s.holdOutbound(o, username, false)
+	}
 	c, rel, err := s.bridgedTo(ctx, "resume", username, callID)
 	if err != nil {
 		return err

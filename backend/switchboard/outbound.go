@@ -22,8 +22,8 @@ import (
 // or a sip: URI — offering the codec the attendant's phone chose, and bridges the two
 // through a relay when the target answers. The line shows direction "out", ringing then
 // active; a target that is busy, unknown, unreachable or does not answer ends the line
-// with that reason. Hang-up and mute work on it; hold, transfer, consult and park are
-// for calls from the queue.
+// with that reason. Hang-up, hold (the dialled party hears music) and mute work on it;
+// transfer, consult and park are for calls from the queue.
 
 // DefaultDialTimeout is how long a dialled target may ring.
 const DefaultDialTimeout = 45 * time.Second
@@ -261,7 +261,11 @@ func (s *Switchboard) syncOut(o *outCall, reason string) {
 		State: o.state, StartedAt: o.started,
 	}
 	if o.rel != nil {
-		l.Muted = o.rel.state().muted
+		st := o.rel.state()
+		l.Muted = st.muted
+		if st.held {
+			l.State = queue.LineHeld
+		}
 	}
 	ended := o.ended
 	o.mu.Unlock()
@@ -298,4 +302,29 @@ func dialUser(target string) string {
 		return "outgoing"
 	}
 	return strings.ReplaceAll(target, " ", "")
+}
+
+// holdOutbound holds (the dialled party hears music) or resumes an outgoing call.
+func (s *Switchboard) holdOutbound(o *outCall, username string, on bool) error {
+	op := map[bool]string{true: "hold", false: "resume"}[on]
+	o.mu.Lock()
+	rel, user := o.rel, o.user
+	o.mu.Unlock()
+	switch {
+	case user != username:
+		return fmt.Errorf("%s %s by %s: %w", op, o.id, username, ErrNotYourCall)
+	case rel == nil:
+		return fmt.Errorf("%s %s: %w", op, o.id, ErrNotBridged)
+	}
+	var err error
+	if on {
+		err = rel.hold()
+	} else {
+		err = rel.resume()
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", op, o.id, err)
+	}
+	s.syncOut(o, "")
+	return nil
 }

@@ -3,6 +3,8 @@ package switchboard
 import (
 	"context"
 	"errors"
+	"net"
+	"strconv"
 	"testing"
 	"time"
 
@@ -96,6 +98,28 @@ func TestDialRegisteredUser(t *testing.T) {
 		t.Errorf("line not shown muted: %+v", l)
 	}
 
+	// Hold: bob hears music, alice hears nothing; resume.
+	if err := sb.Mute(ctx, "alice", id, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Hold(ctx, "alice", id); err != nil {
+		t.Fatalf("Hold: %v", err)
+	}
+	waitLine(t, sb.Switchboard, id, queue.LineHeld)
+	time.Sleep(150 * time.Millisecond)
+	a0, b0 = alice.heard[bobByte].Load(), bob.heard[aliceByte].Load()
+	bm := bob.unmarked.Load()
+	time.Sleep(600 * time.Millisecond)
+	if da, db, dm := alice.heard[bobByte].Load()-a0, bob.heard[aliceByte].Load()-b0, bob.unmarked.Load()-bm; da > 2 || db > 2 || dm < 10 {
+		t.Errorf("on hold: alice heard bob %d, bob heard alice %d, bob heard %d music frames", da, db, dm)
+	}
+	if err := sb.Resume(ctx, "alice", id); err != nil {
+		t.Fatalf("Resume: %v", err)
+	}
+	waitLine(t, sb.Switchboard, id, queue.LineActive)
+	b0 = bob.heard[aliceByte].Load()
+	waitFor(t, 3*time.Second, "bob hears alice again", func() bool { return bob.heard[aliceByte].Load()-b0 > 10 })
+
 	if err := sb.Hangup(ctx, "bob", id); !errors.Is(err, ErrNotYourCall) {
 		t.Errorf("Hangup by bob: %v; want ErrNotYourCall", err)
 	}
@@ -173,4 +197,76 @@ func TestDialViaKamailio(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "desk phone's leg ended", func() bool { return desk.ended.Load() == 1 })
+}
+
+func registerAtPBX(t *testing.T, p *testPhone, pbx *net.UDPAddr) {
+	t.Helper()
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err = p.register(ctx, pbx, "desk-"+p.user)
+		cancel()
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond) // kamailio still starting
+	}
+	if err != nil {
+		t.Fatalf("%s REGISTER at the PBX: %v", p.user, err)
+	}
+}
+
+// A desk-phone attendant (extension 2001 on Kamailio, no softphone at the switchboard)
+// answers a caller: the workspace line is published for them all the same. They
+// consult extension 2002 through the PBX (digest auth) and complete: caller and 2002
+// hear each other, the desk phone is released.
+func TestDeskPhoneAttendantConsultsViaKamailio(t *testing.T) {
+	t.Parallel()
+	pbx := startKamailio(t)
+	cfg := receptionConfig()
+	cfg.PBX = &PBXConfig{Proxy: pbx.String(), Username: "concierge", Password: "pbx-secret"}
+	desk := newTestPhone(t, "2001", modeAnswer, withAnswerDelay(50*time.Millisecond))
+	target := newTestPhone(t, "2002", modeAnswer, withAnswerDelay(50*time.Millisecond), withPattern(bobByte))
+	registerAtPBX(t, desk, pbx)
+	registerAtPBX(t, target, pbx)
+	sb := startSwitchboard(t, cfg)
+	ctx := context.Background()
+	if err := sb.AttendantOnline(ctx, queue.Attendant{Username: "carol", Extension: "2001", Available: true}); err != nil {
+		t.Fatal(err)
+	}
+	sink := newRTPSink(t, 8)
+	run := startSipp(t, sb.udp, "caller_until_bye.xml", "-s", "100", "-m", "1", "-p", strconv.Itoa(freePort(t)),
+		"-key", "rtpport", strconv.Itoa(sink.port()), "-key", "caller", "0630303030", "-key", "pcap", longPcap(t, 3))
+	waitFor(t, 10*time.Second, "desk phone answers", func() bool { return desk.answered.Load() == 1 })
+	var callID string
+	waitFor(t, 5*time.Second, "carol's line", func() bool {
+		for _, l := range sb.Engine().Snapshot().Lines {
+			if l.Attendant == "carol" && l.State == queue.LineActive && l.Number == "0630303030" {
+				callID = l.ID
+				return true
+			}
+		}
+		return false
+	})
+	if err := sb.Consult(ctx, "carol", callID, "2002"); err != nil {
+		t.Fatalf("Consult 2002: %v", err)
+	}
+	waitLine(t, sb.Switchboard, callID+consultLineSuffix, queue.LineActive)
+	d0, t0 := desk.heard[bobByte].Load(), target.heard[aliceByte].Load()
+	waitFor(t, 3*time.Second, "desk phone and 2002 hear each other", func() bool {
+		return desk.heard[bobByte].Load()-d0 > 10 && target.heard[aliceByte].Load()-t0 > 10
+	})
+	if err := sb.CompleteConsult(ctx, "carol", callID); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	waitFor(t, 3*time.Second, "desk phone released", func() bool { return desk.ended.Load() == 1 })
+	c0, u0 := sink.heard[bobByte].Load(), target.unmarked.Load()
+	waitFor(t, 3*time.Second, "caller and 2002 hear each other", func() bool {
+		return sink.heard[bobByte].Load()-c0 > 10 && target.unmarked.Load()-u0 > 10
+	})
+	if e := sb.history.wait(t, OutcomeTransferred, 2*time.Second); e.Attendant != "carol" || e.Destination != "2002" {
+		t.Errorf("transferred entry = %+v", e)
+	}
+	sb.stop()
+	run.wait(t, 10*time.Second)
 }

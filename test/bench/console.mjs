@@ -147,7 +147,8 @@ try {
   const remoteArgs = ['--server', url, '--fingerprint', fingerprint, '--data', consoleData];
   const prime = run(consoleBin, ['--headless', '--listen', '127.0.0.1:0', ...remoteArgs], desktop);
   const [, primeBridge] = await waitLog(prime, /bridge listening on (http:\/\/\S+)/);
-  await bridgeCall(primeBridge, 'Session', 'Login', { username: 'admin', password: ADMIN_PASSWORD, extension: '', server: url, remember: true });
+  // With an extension, as an attendant: the panels, and the softphone registering.
+  await bridgeCall(primeBridge, 'Session', 'Login', { username: 'admin', password: ADMIN_PASSWORD, extension: '201', server: url, remember: true });
   await bridgeCall(primeBridge, 'Settings', 'Get');
   await bridgeCall(primeBridge, 'Favorites', 'Get');
   await sleep(500); // the password hash for offline use is written in the background

@@ -9,19 +9,47 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startConsole, launchBrowser, openConsole, screenshot, switchboardOf, apiCall, ADMIN_PASSWORD } from './harness.mjs';
+import { request } from 'node:https';
+import { startConsole, launchBrowser, openConsole, screenshot, switchboardOf, ADMIN_PASSWORD } from './harness.mjs';
 
 const data = mkdtempSync(join(tmpdir(), 'concierge-admin-'));
-let app, browser;
+let app, remote, browser;
 before(async () => {
   app = await startConsole({ data, keepData: true });
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
+  await remote?.stop();
   await app?.stop();
   rmSync(data, { recursive: true, force: true });
 });
+
+/**
+ * Calls the switchboard's API on a fresh connection (each one checked against the pinned
+ * certificate) and returns { status, body }.
+ */
+function api({ url, fingerprint }, method, path, body, token) {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/api/v1${path}`, {
+      method,
+      agent: false,
+      rejectUnauthorized: false, // replaced by the exact pin below
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    });
+    req.on('socket', (sock) => sock.on('secureConnect', () => {
+      const pin = sock.getPeerCertificate().fingerprint256.replaceAll(':', '').toLowerCase();
+      if (pin !== fingerprint) req.destroy(new Error(`certificate ${pin} is not the pinned ${fingerprint}`));
+    }));
+    req.on('response', (res) => {
+      let data = '';
+      res.on('data', (d) => (data += d));
+      res.on('end', () => resolve({ status: res.statusCode, body: data ? JSON.parse(data) : null }));
+    });
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
 
 async function login(page, username, password, extension = '') {
   await page.locator('#login-username').fill(username);
@@ -68,10 +96,12 @@ test('an administrator manages users and queues', { timeout: 120000 }, async () 
   await screenshot(page, 'admin-users');
 
   // The switchboard has her: she logs in, and is refused the management API.
-  const session = await apiCall(sb, 'POST', '/session', { username: 'claire', password: 'claire-secret-1' });
+  const { status, body: session } = await api(sb, 'POST', '/session', { username: 'claire', password: 'claire-secret-1' });
+  assert.equal(status, 200);
   assert.equal(session.user.role, 'attendant');
   assert.deepEqual(session.user.queues, ['reception']);
-  await assert.rejects(apiCall(sb, 'GET', '/admin/queues', null, session.token), /403/);
+  assert.equal((await api(sb, 'GET', '/admin/queues', null, session.token)).status, 403);
+  assert.equal((await api(sb, 'POST', '/users', { username: 'x', role: 'admin', password: 'xxxxxxxx' }, session.token)).status, 403);
 
   // ---- add a queue; a duplicate number is refused with the server's reason (A4) -----------
   await management.getByRole('tab', { name: 'Queues' }).click();
@@ -108,7 +138,9 @@ test('an administrator manages users and queues', { timeout: 120000 }, async () 
   await screenshot(page, 'admin-queues');
 
   // ---- a non-administrator never sees the views ------------------------------------------
-  const other = await openConsole(browser, app.url, 'en-US');
+  // (A second console on the same switchboard: one session per console.)
+  remote = await startConsole({ args: ['--server', sb.url, '--fingerprint', sb.fingerprint] });
+  const other = await openConsole(browser, remote.url, 'en-US');
   await login(other, 'claire', 'claire-secret-1');
   await other.locator('section[data-panel="queue"]').waitFor({ timeout: 15000 });
   assert.equal(await other.getByTestId('management').count(), 0);
@@ -116,6 +148,8 @@ test('an administrator manages users and queues', { timeout: 120000 }, async () 
   await menu.getByRole('menuitem', { name: 'Log out' }).waitFor();
   assert.equal(await menu.getByTestId('menu-management').count(), 0, 'no Management item for an attendant');
   await other.context().close();
+  await remote.stop();
+  remote = undefined;
 
   // ---- delete the user, after a confirmation ---------------------------------------------
   await management.getByRole('tab', { name: 'Users' }).click();
@@ -123,7 +157,7 @@ test('an administrator manages users and queues', { timeout: 120000 }, async () 
   const confirm = page.getByRole('alertdialog', { name: 'Delete this user?' });
   await confirm.getByRole('button', { name: 'Delete' }).click();
   await claire.waitFor({ state: 'detached' });
-  await assert.rejects(apiCall(sb, 'POST', '/session', { username: 'claire', password: 'claire-secret-1' }), /401/);
+  assert.equal((await api(sb, 'POST', '/session', { username: 'claire', password: 'claire-secret-1' })).status, 401);
 
   // ---- the avatar menu switches to the panels and back -----------------------------------
   await (await avatarMenu(page, 'Administrator')).getByRole('menuitem', { name: 'Back to the console' }).click();
@@ -137,8 +171,8 @@ test('after a restart the queue is stored and running', { timeout: 60000 }, asyn
   await app.stop();
   app = await startConsole({ data, keepData: true });
   const sb = switchboardOf(app);
-  const { token } = await apiCall(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });
-  const list = await apiCall(sb, 'GET', '/admin/queues', null, token);
+  const { body: admin } = await api(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });
+  const { body: list } = await api(sb, 'GET', '/admin/queues', null, admin.token);
   assert.deepEqual(list.queues.map((q) => q.id).sort(), ['reception', 'sales']);
   assert.equal(list.restartRequired, false, 'the switchboard runs the stored queues');
 

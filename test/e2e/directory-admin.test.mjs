@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { startConsole, launchBrowser, openConsole, screenshot, ADMIN_PASSWORD } from './harness.mjs';
+import { startConsole, launchBrowser, openConsole, screenshot, ADMIN_PASSWORD, showPanels } from './harness.mjs';
 
 let app, browser;
 before(async () => {
@@ -103,6 +103,7 @@ test('import a CSV with a bad line, find the contact, export, LDAP settings', { 
   await settings.waitFor({ state: 'hidden' });
 
   // ---- the imported contact is found in the search (accent-less, two fragments) -------------
+  await showPanels(page);
   const contacts = page.locator('section[data-panel="contacts"]');
   await page.locator('#contacts-search').pressSequentially('veronique compta', { delay: 15 });
   const row = contacts.locator('li[data-contact-id]', { hasText: 'Véronique Lambert' });

@@ -218,3 +218,14 @@ export async function freeTcpPort() {
     });
   });
 }
+
+/**
+ * An administrator signed in without an extension lands on the management views (L2); this
+ * switches to the panels through the avatar menu, as a user would.
+ */
+export async function showPanels(page) {
+  await page.getByTestId('management').waitFor({ timeout: 15000 });
+  await page.locator('button.avatar').click();
+  await page.getByTestId('menu-management').click();
+  await page.locator('section[data-panel]').first().waitFor();
+}

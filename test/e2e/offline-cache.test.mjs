@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  startConsole, launchBrowser, openConsole, screenshot, switchboardOf, freeTcpPort, apiCall, ADMIN_PASSWORD,
+  startConsole, launchBrowser, openConsole, screenshot, switchboardOf, freeTcpPort, apiCall, ADMIN_PASSWORD, showPanels,
 } from './harness.mjs';
 
 let host, host2, remote, browser;
@@ -26,6 +26,7 @@ async function login(page, { fillUsername = true } = {}) {
   if (fillUsername) await page.locator('#login-username').fill('admin');
   await page.locator('#login-password').fill(ADMIN_PASSWORD);
   await page.locator('#login-password').press('Enter');
+  await showPanels(page);
 }
 
 test('favorites and settings stay on screen across a restart while the switchboard is down', { timeout: 120000 }, async () => {

@@ -3,7 +3,7 @@
 // caller hangs up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startConsole, launchBrowser, openConsole, screenshot, placeCall, ADMIN_PASSWORD } from './harness.mjs';
+import { startConsole, launchBrowser, openConsole, screenshot, placeCall, ADMIN_PASSWORD, showPanels } from './harness.mjs';
 
 let app, browser;
 before(async () => {
@@ -22,6 +22,7 @@ test('a caller appears in the queue panel, hears music, and leaves on hang-up', 
   await page.locator('#login-password').fill(ADMIN_PASSWORD);
   // Without an extension: this console watches the queue but is offered nothing.
   await page.locator('#login-password').press('Enter');
+  await showPanels(page);
   const queue = page.locator('section[data-panel="queue"]');
   await queue.waitFor();
 

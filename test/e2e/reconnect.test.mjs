@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import {
-  startConsole, launchBrowser, openConsole, screenshot, placeCall, switchboardOf, freeTcpPort, ADMIN_PASSWORD,
+  startConsole, launchBrowser, openConsole, screenshot, placeCall, switchboardOf, freeTcpPort, ADMIN_PASSWORD, showPanels,
 } from './harness.mjs';
 
 let host, host2, remote, browser;
@@ -26,6 +26,7 @@ test('a console rides out a switchboard crash and resyncs', { timeout: 120000 },
   await page.locator('#login-username').fill('admin');
   await page.locator('#login-password').fill(ADMIN_PASSWORD);
   await page.locator('#login-password').press('Enter');
+  await showPanels(page);
   const queue = page.locator('section[data-panel="queue"]');
   await queue.waitFor();
 

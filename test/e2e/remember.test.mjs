@@ -7,7 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startConsole, launchBrowser, openConsole, screenshot, ADMIN_PASSWORD } from './harness.mjs';
+import { startConsole, launchBrowser, openConsole, screenshot, ADMIN_PASSWORD, showPanels } from './harness.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const dir = mkdtempSync(join(tmpdir(), 'concierge-keyring-'));
@@ -63,6 +63,7 @@ test('remember me keeps the password in the keyring and logs in at the next star
   await page.locator('#login-remember').check();
   await page.locator('#login-remember-hint[data-keyring="true"]').waitFor();
   await page.locator('#login-password').press('Enter');
+  await showPanels(page);
   await page.locator('section[data-panel="queue"]').waitFor();
   await page.context().close();
   await app.stop();
@@ -75,6 +76,7 @@ test('remember me keeps the password in the keyring and logs in at the next star
   // Next start: straight to the panels, no login window.
   app = await startConsole({ data, keepData: true });
   page = await openConsole(browser, app.url, 'en-US');
+  await showPanels(page);
   await page.locator('section[data-panel="queue"]').waitFor({ timeout: 15000 });
   assert.equal(await page.locator('#login-username').count(), 0, 'logged in from the keyring');
   await screenshot(page, 'remembered-login');
