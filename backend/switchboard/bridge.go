@@ -9,6 +9,7 @@ import (
 
 	"github.com/emiago/diago"
 	"github.com/emiago/diago/media"
+	"github.com/emiago/sipgo/sip"
 )
 
 // bridge connects the caller with the attendant leg that just answered (200 OK received,
@@ -109,7 +110,7 @@ func (s *Switchboard) bridge(c *call, user string, out *diago.DialogClientSessio
 	s.record(HistoryEntry{
 		CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
 		Attendant: user, EnteredAt: c.enteredAt, AnsweredAt: answeredAt, EndedAt: time.Now(),
-		Outcome: outcome, Reason: reason, Note: c.getNote(),
+		Outcome: outcome, Reason: reason, Note: c.getNote(), Direction: c.direction,
 	})
 }
 
@@ -149,7 +150,7 @@ func (s *Switchboard) talk(c *call, link *bridgeLink, out *diago.DialogClientSes
 		s.record(HistoryEntry{
 			CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
 			Attendant: link.user, EnteredAt: c.enteredAt, AnsweredAt: c.answeredAt, EndedAt: time.Now(),
-			Outcome: OutcomeAnswered, Reason: "caller hung up during consultation", Note: c.getNote(),
+			Outcome: OutcomeAnswered, Reason: "caller hung up during consultation", Note: c.getNote(), Direction: c.direction,
 		})
 		finished() // the inbound handler may finish; we own what is left
 		reason = "consultation ended"
@@ -202,8 +203,11 @@ func (s *Switchboard) talk(c *call, link *bridgeLink, out *diago.DialogClientSes
 func (s *Switchboard) connect(c *call, out *diago.DialogClientSession, outMed *diago.DialogMedia) error {
 	ctx, cancel := context.WithTimeout(context.Background(), hangupTimeout)
 	defer cancel()
-	if err := out.Ack(ctx); err != nil {
-		return fmt.Errorf("ACK to attendant: %w", err)
+	// An outgoing call's attendant leg was ACKed before the target was dialled.
+	if out.LoadState() < sip.DialogStateConfirmed {
+		if err := out.Ack(ctx); err != nil {
+			return fmt.Errorf("ACK to attendant: %w", err)
+		}
 	}
 	c.mu.Lock()
 	rel := c.rel
@@ -212,7 +216,7 @@ func (s *Switchboard) connect(c *call, out *diago.DialogClientSession, outMed *d
 		// First bridge of the call (a recall's bridge reuses the caller's side).
 		if c.early {
 			// Blocks until the caller ACKs our 200 OK.
-			if err := c.in.AnswerEarlyMedia(c.inMedia, diago.AnswerOptions{}); err != nil {
+			if err := c.in.(*diago.DialogServerSession).AnswerEarlyMedia(c.inMedia, diago.AnswerOptions{}); err != nil {
 				return fmt.Errorf("answering early-media caller: %w", err)
 			}
 		}

@@ -26,8 +26,11 @@ type call struct {
 	callerName   string
 	vip          bool
 	enteredAt    time.Time
+	// direction is queue.LineOut for an attendant's answered outgoing call: the dialled
+	// party plays the caller (in is its leg) and the attendant's phone the attendant leg.
+	direction string
 
-	in      *diago.DialogServerSession
+	in      diago.DialogSession // the caller's leg: our server dialog, or answered{} for an outgoing call
 	inMedia *diago.DialogMedia
 	early   bool // answered with 183 only; needs 200 OK before bridging
 	moh     *mohListener
@@ -181,8 +184,14 @@ func (s *Switchboard) handleInbound(d *diago.DialogServerSession) {
 		return
 	}
 	log.Info("caller queued", "name", name, "vip", vip, "codec", codec.Name)
+	s.own(c, log)
+}
 
-	callerCtx := d.Context()
+// own waits, on the goroutine that owns the caller's leg, until the caller hangs up,
+// the bridge owner is done with the call (c.done) or the switchboard stops; then it
+// abandons a waiting call and hangs up the caller.
+func (s *Switchboard) own(c *call, log *slog.Logger) {
+	callerCtx := c.in.Context()
 	shutdown := false
 	select {
 	case <-callerCtx.Done():
@@ -211,7 +220,7 @@ func (s *Switchboard) handleInbound(d *diago.DialogServerSession) {
 	}
 
 	s.moh.remove(c.moh)
-	_, err = s.engine.Abandon(c.id)
+	_, err := s.engine.Abandon(c.id)
 	switch {
 	case errors.Is(err, queue.ErrTaken):
 		// An attendant's answer won the race with the hangup; their offer goroutine
@@ -227,6 +236,7 @@ func (s *Switchboard) handleInbound(d *diago.DialogServerSession) {
 		s.record(HistoryEntry{
 			CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
 			EnteredAt: c.enteredAt, EndedAt: time.Now(), Outcome: outcome, Reason: reason, Note: c.getNote(),
+			Direction: c.direction,
 		})
 	}
 	s.hangupCaller(c, log)

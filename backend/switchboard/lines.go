@@ -24,6 +24,9 @@ func (c *call) linesLocked() []queue.Line {
 		ID: c.id, CallID: c.id, Attendant: c.attendant, Number: c.callerNumber, Name: c.callerName,
 		Direction: queue.LineIn, State: queue.LineActive, Note: c.note, StartedAt: c.answeredAt,
 	}
+	if c.direction != "" {
+		main.Direction = c.direction
+	}
 	var st relayState
 	if c.rel != nil {
 		st = c.rel.state()

@@ -183,7 +183,7 @@ func (s *Switchboard) answered(ctx context.Context, c *call, leg *offerLeg, out 
 		s.engine.Release(leg.user)
 		s.record(HistoryEntry{
 			CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
-			Attendant: leg.user, EnteredAt: c.enteredAt, EndedAt: time.Now(), Outcome: OutcomeAbandoned, Note: c.getNote(),
+			Attendant: leg.user, EnteredAt: c.enteredAt, EndedAt: time.Now(), Outcome: OutcomeAbandoned, Note: c.getNote(), Direction: c.direction,
 		})
 		return
 	}
@@ -250,7 +250,7 @@ func (s *Switchboard) offerFailed(c *call, leg *offerLeg, reason string) {
 func (s *Switchboard) recordMissed(c *call, user, reason string) {
 	s.record(HistoryEntry{
 		CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
-		Attendant: user, EnteredAt: c.enteredAt, EndedAt: time.Now(), Outcome: OutcomeMissed, Reason: reason, Note: c.getNote(),
+		Attendant: user, EnteredAt: c.enteredAt, EndedAt: time.Now(), Outcome: OutcomeMissed, Reason: reason, Note: c.getNote(), Direction: c.direction,
 	})
 }
 

@@ -22,8 +22,8 @@ import (
 // or a sip: URI — offering the codec the attendant's phone chose, and bridges the two
 // through a relay when the target answers. The line shows direction "out", ringing then
 // active; a target that is busy, unknown, unreachable or does not answer ends the line
-// with that reason. Hang-up, hold (the dialled party hears music) and mute work on it;
-// transfer, consult and park are for calls from the queue.
+// with that reason. Once answered it becomes a call like one from the queue (adopt),
+// so every call-control command works on it.
 
 // DefaultDialTimeout is how long a dialled target may ring.
 const DefaultDialTimeout = 45 * time.Second
@@ -43,6 +43,7 @@ type outCall struct {
 	answeredAt time.Time
 	rel        *relay
 	ended      bool
+	adopted    bool // answered: a call in s.calls now (adopt)
 	lineMu     sync.Mutex
 }
 
@@ -82,8 +83,11 @@ func (s *Switchboard) Dial(ctx context.Context, username, target string) (string
 		reason := s.runOutbound(o, uri, viaPBX, s.log.With("dial", o.id, "attendant", username, "target", target))
 		o.mu.Lock()
 		o.ended = true
-		answeredAt := o.answeredAt
+		answeredAt, adopted := o.answeredAt, o.adopted
 		o.mu.Unlock()
+		if adopted {
+			return // the call's bridge recorded, ended the line and released the attendant
+		}
 		e := HistoryEntry{
 			CallID: o.id, CallerNumber: target, Attendant: username, Direction: "out", Destination: target,
 			EnteredAt: o.started, AnsweredAt: answeredAt, EndedAt: time.Now(), Outcome: OutcomeAnswered, Reason: reason,
@@ -209,33 +213,61 @@ func (s *Switchboard) runOutbound(o *outCall, uri sip.Uri, viaPBX bool, log *slo
 	}
 	defer hangupLeg(out, out.Context())
 
-	// 3. Bridge: the target is the relay's far side (it hears music when held), the
-	// attendant its peer.
-	rel, err := newRelay(outMed, s.moh, &s.relayed, log.With("component", "relay"))
-	if err != nil {
-		log.Error("dial: target media", "error", err)
-		return "error"
+	// 3. Answered: from here on it is an ordinary call (see adopt).
+	if !s.adopt(o, att, attMed, out, outMed, log) {
+		return "switchboard shutdown"
 	}
-	if err := rel.connect(attMed); err != nil {
-		log.Error("dial: bridging", "error", err)
-		return "codec mismatch"
+	return ""
+}
+
+// adopt turns an answered outgoing call into a call like those from the queue: the
+// dialled party plays the caller (its leg is c.in, its media the relay's far side, so
+// it hears music when held) and the attendant's phone is the attendant leg. Hold,
+// mute, blind and safe transfer, consult and park then take the same paths; a failed
+// safe transfer recalls it to the attendant, or to the queue if they are gone. The
+// bridge runs on its own goroutine; this one owns the dialled party's leg, as the
+// inbound handler owns a caller's, until the call ends. The line keeps its ID and
+// direction "out". false: the switchboard is shutting down, nothing was taken over.
+func (s *Switchboard) adopt(o *outCall, att *diago.DialogClientSession, attMed *diago.DialogMedia, out *diago.DialogClientSession, outMed *diago.DialogMedia, log *slog.Logger) bool {
+	if !s.begin() {
+		return false
 	}
-	defer rel.disconnect()
+	name := ""
+	if s.dir != nil {
+		name, _, _ = s.dir.LookupNumber(o.target)
+	}
+	c := &call{
+		id: o.id, queueID: s.recallQueue(), callerNumber: o.target, callerName: name, enteredAt: o.started,
+		direction: queue.LineOut, in: answered{out}, inMedia: outMed,
+		stop: make(chan struct{}), done: make(chan struct{}), offers: make(map[string]*offerLeg),
+		attendant: o.user, connecting: make(chan struct{}),
+	}
 	o.mu.Lock()
-	o.state, o.rel, o.answeredAt = queue.LineActive, rel, time.Now()
+	o.adopted = true
 	o.mu.Unlock()
-	s.syncOut(o, "")
+	s.mu.Lock()
+	delete(s.outbound, o.id)
+	s.calls[c.id] = c
+	s.mu.Unlock()
 	log.Info("outgoing call connected")
-	select {
-	case <-out.Context().Done():
-		return "" // the target hung up
-	case <-att.Context().Done():
-		return ""
-	case <-o.stop:
-		return ""
-	case <-s.shutdown:
-		return ""
+	go func() {
+		defer s.wg.Done()
+		s.bridge(c, o.user, att, attMed, log)
+	}()
+	s.own(c, log)
+	s.mu.Lock()
+	delete(s.calls, c.id)
+	s.mu.Unlock()
+	return true
+}
+
+// recallQueue is where an outgoing call goes back to when a transfer of it fails and
+// its attendant is gone: the default queue, else the first one configured.
+func (s *Switchboard) recallQueue() string {
+	if s.defaultQueue != "" || len(s.cfg.Queues) == 0 {
+		return s.defaultQueue
 	}
+	return s.cfg.Queues[0].ID
 }
 
 // answered presents the attendant's answered leg as the originator of the target's

@@ -129,7 +129,7 @@ func (s *Switchboard) parked(c *call, user string, log *slog.Logger) {
 		s.record(HistoryEntry{
 			CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
 			Attendant: user, EnteredAt: c.enteredAt, EndedAt: time.Now(), Outcome: outcome,
-			Reason: "while parked", Note: c.getNote(),
+			Reason: "while parked", Note: c.getNote(), Direction: c.direction,
 		})
 		return
 	}

@@ -43,7 +43,7 @@ func (s *Switchboard) unpark(c *call, p *parkState) {
 	s.recall(c, xfer, "attendant went offline", func(o Outcome, reason string) HistoryEntry {
 		return HistoryEntry{
 			CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
-			Attendant: p.by, EnteredAt: c.enteredAt, EndedAt: time.Now(), Outcome: o, Reason: reason, Note: c.getNote(),
+			Attendant: p.by, EnteredAt: c.enteredAt, EndedAt: time.Now(), Outcome: o, Reason: reason, Note: c.getNote(), Direction: c.direction,
 		}
 	}, log)
 }

@@ -185,7 +185,7 @@ func (s *Switchboard) runTransfer(c *call, xfer *transferReq, answeredAt time.Ti
 		return HistoryEntry{
 			CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
 			Attendant: xfer.user, EnteredAt: c.enteredAt, AnsweredAt: answeredAt, EndedAt: time.Now(),
-			Outcome: o, Reason: reason, Note: c.getNote(), Destination: xfer.target,
+			Outcome: o, Reason: reason, Note: c.getNote(), Direction: c.direction, Destination: xfer.target,
 		}
 	}
 	c.mu.Lock()
@@ -422,7 +422,7 @@ func (s *Switchboard) recall(c *call, xfer *transferReq, reason string, entry fu
 	default:
 		s.record(HistoryEntry{
 			CallID: c.id, QueueID: c.queueID, CallerNumber: c.callerNumber, CallerName: c.callerName,
-			EnteredAt: c.enteredAt, EndedAt: time.Now(), Outcome: OutcomeAbandoned, Note: c.getNote(),
+			EnteredAt: c.enteredAt, EndedAt: time.Now(), Outcome: OutcomeAbandoned, Note: c.getNote(), Direction: c.direction,
 		})
 	}
 }
