@@ -42,9 +42,12 @@ type HistoryEntry struct {
 	AnsweredAt   time.Time // zero unless answered
 	EndedAt      time.Time
 	Outcome      Outcome
-	Reason       string // free text for missed/dropped: "timeout", "busy", "486 Busy Here", ...
-	Note         string // the call note at the end (W13)
-	Destination  string // transfer target as the attendant gave it (transferred, recalled)
+	// Reason is a short code the console translates ("busy", "not found", "no answer",
+	// "unreachable", "attendant went offline"…, the same as line.ended's), else a SIP
+	// status ("407 Proxy Authentication Required") or an error, shown as stored.
+	Reason      string
+	Note        string // the call note at the end (W13)
+	Destination string // transfer target as the attendant gave it (transferred, recalled)
 	// Direction is "out" for a call the attendant made (W4; CallerNumber is then who
 	// was called); "" for calls that came in.
 	Direction string

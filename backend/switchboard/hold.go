@@ -64,7 +64,7 @@ func (c *call) awaitLink(ctx context.Context, username string) {
 // attendant's leg stays up; no re-INVITE is sent. Holding a held call is a no-op.
 func (s *Switchboard) Hold(ctx context.Context, username, callID string) error {
 	if o := s.lookupOutbound(callID); o != nil {
-		return s.holdOutbound(o, username, true)
+		return ringingOutbound("hold", o, username)
 	}
 	c, rel, err := s.bridgedTo(ctx, "hold", username, callID)
 	if err != nil {
@@ -84,7 +84,7 @@ func (s *Switchboard) Hold(ctx context.Context, username, callID string) error {
 // Resuming a call that is not held is a no-op.
 func (s *Switchboard) Resume(ctx context.Context, username, callID string) error {
 	if o := s.lookupOutbound(callID); o != nil {
-		return s.holdOutbound(o, username, false)
+		return ringingOutbound("resume", o, username)
 	}
 	c, rel, err := s.bridgedTo(ctx, "resume", username, callID)
 	if err != nil {
@@ -114,20 +114,7 @@ func (s *Switchboard) Held(username, callID string) (bool, error) {
 // cannot mute. The attendant still hears the caller.
 func (s *Switchboard) Mute(ctx context.Context, username, callID string, on bool) error {
 	if o := s.lookupOutbound(callID); o != nil {
-		o.mu.Lock()
-		rel, user := o.rel, o.user
-		o.mu.Unlock()
-		switch {
-		case user != username:
-			return fmt.Errorf("mute %s by %s: %w", callID, username, ErrNotYourCall)
-		case rel == nil:
-			return fmt.Errorf("mute %s: %w", callID, ErrNotBridged)
-		}
-		if err := rel.setMuted(on); err != nil {
-			return fmt.Errorf("mute %s: %w", callID, err)
-		}
-		s.syncOut(o, "")
-		return nil
+		return ringingOutbound("mute", o, username)
 	}
 	c, rel, err := s.bridgedTo(ctx, "mute", username, callID)
 	if err != nil {

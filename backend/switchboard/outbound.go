@@ -38,13 +38,10 @@ type outCall struct {
 	stop     chan struct{} // closed by Hangup
 	stopOnce sync.Once
 
-	mu         sync.Mutex
-	state      string // queue.LineRinging or queue.LineActive
-	answeredAt time.Time
-	rel        *relay
-	ended      bool
-	adopted    bool // answered: a call in s.calls now (adopt)
-	lineMu     sync.Mutex
+	mu      sync.Mutex
+	ended   bool
+	adopted bool // answered: a call in s.calls from then on (adopt)
+	lineMu  sync.Mutex
 }
 
 func (o *outCall) hangup() { o.stopOnce.Do(func() { close(o.stop) }) }
@@ -66,7 +63,7 @@ func (s *Switchboard) Dial(ctx context.Context, username, target string) (string
 	if dg, _ := s.diago(); dg == nil {
 		return "", fmt.Errorf("dial: %w", ErrNotServing)
 	}
-	o := &outCall{id: uuid.NewString(), user: username, target: target, started: time.Now(), stop: make(chan struct{}), state: queue.LineRinging}
+	o := &outCall{id: uuid.NewString(), user: username, target: target, started: time.Now(), stop: make(chan struct{})}
 	if !s.begin() {
 		return "", fmt.Errorf("dial: %w", ErrNotServing)
 	}
@@ -83,19 +80,15 @@ func (s *Switchboard) Dial(ctx context.Context, username, target string) (string
 		reason := s.runOutbound(o, uri, viaPBX, s.log.With("dial", o.id, "attendant", username, "target", target))
 		o.mu.Lock()
 		o.ended = true
-		answeredAt, adopted := o.answeredAt, o.adopted
+		adopted := o.adopted
 		o.mu.Unlock()
 		if adopted {
-			return // the call's bridge recorded, ended the line and released the attendant
+			return // the call's bridge recorded it, ended the line and released the attendant
 		}
-		e := HistoryEntry{
+		s.record(HistoryEntry{ // not reached: Reason says why
 			CallID: o.id, CallerNumber: target, Attendant: username, Direction: "out", Destination: target,
-			EnteredAt: o.started, AnsweredAt: answeredAt, EndedAt: time.Now(), Outcome: OutcomeAnswered, Reason: reason,
-		}
-		if answeredAt.IsZero() {
-			e.Outcome = OutcomeMissed // not reached: Reason says why
-		}
-		s.record(e)
+			EnteredAt: o.started, EndedAt: time.Now(), Outcome: OutcomeMissed, Reason: reason,
+		})
 		s.syncOut(o, reason)
 		s.mu.Lock()
 		delete(s.outbound, o.id)
@@ -290,14 +283,7 @@ func (s *Switchboard) syncOut(o *outCall, reason string) {
 	o.mu.Lock()
 	l := queue.Line{
 		ID: o.id, CallID: o.id, Attendant: o.user, Number: o.target, Direction: queue.LineOut,
-		State: o.state, StartedAt: o.started,
-	}
-	if o.rel != nil {
-		st := o.rel.state()
-		l.Muted = st.muted
-		if st.held {
-			l.State = queue.LineHeld
-		}
+		State: queue.LineRinging, StartedAt: o.started,
 	}
 	ended := o.ended
 	o.mu.Unlock()
@@ -336,27 +322,10 @@ func dialUser(target string) string {
 	return strings.ReplaceAll(target, " ", "")
 }
 
-// holdOutbound holds (the dialled party hears music) or resumes an outgoing call.
-func (s *Switchboard) holdOutbound(o *outCall, username string, on bool) error {
-	op := map[bool]string{true: "hold", false: "resume"}[on]
-	o.mu.Lock()
-	rel, user := o.rel, o.user
-	o.mu.Unlock()
-	switch {
-	case user != username:
+// ringingOutbound is why op cannot act on an outgoing call that is still ringing.
+func ringingOutbound(op string, o *outCall, username string) error {
+	if o.user != username {
 		return fmt.Errorf("%s %s by %s: %w", op, o.id, username, ErrNotYourCall)
-	case rel == nil:
-		return fmt.Errorf("%s %s: %w", op, o.id, ErrNotBridged)
 	}
-	var err error
-	if on {
-		err = rel.hold()
-	} else {
-		err = rel.resume()
-	}
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", op, o.id, err)
-	}
-	s.syncOut(o, "")
-	return nil
+	return fmt.Errorf("%s %s: still ringing: %w", op, o.id, ErrNotBridged)
 }
