@@ -140,17 +140,13 @@ type index struct {
 	// matched on their digits.
 	cols [numFields]foldedColumn
 
-	// valueTokens caches the folded form and token ids of whole column
-	// values while the index is built from scratch: first names,
-	// departments and titles repeat thousands of times, and folding them
-	// once halves build time. nil outside buildIndex, so it never outlives
-	// a build.
-	valueTokens map[string]foldedValue
-}
-
-type foldedValue struct {
-	folded string
-	ids    []uint32
+	// valueTokens caches the token ids of whole column values while the
+	// index is built from scratch: first names, departments and titles
+	// repeat thousands of times, and folding them once halves build time.
+	// valueFolds does the same for the columns, on the other goroutine.
+	// Both are nil outside buildIndex, so they never outlive a build.
+	valueTokens map[string][]uint32
+	valueFolds  map[string]string
 }
 
 func newIndex(capacity int) *index {
@@ -220,21 +216,17 @@ func (ix *index) putWords(slot uint32) {
 			return
 		}
 		if ix.valueTokens != nil && f != fieldEmail && f != fieldResponsibilities && len(s) < 64 {
-			v, ok := ix.valueTokens[s]
+			ids, ok := ix.valueTokens[s]
 			if !ok {
-				v.folded = fold(s)
-				tokens(v.folded, func(t string) { v.ids = append(v.ids, ix.token(t)) })
-				ix.valueTokens[s] = v
+				tokens(fold(s), func(t string) { ids = append(ids, ix.token(t)) })
+				ix.valueTokens[s] = ids
 			}
-			ix.cols[f].add(v.folded)
-			for _, id := range v.ids {
+			for _, id := range ids {
 				pairs = append(pairs, uint64(id)<<fieldBits|uint64(f))
 			}
 			return
 		}
-		fs := fold(s)
-		ix.cols[f].add(fs)
-		tokens(fs, func(t string) {
+		tokens(fold(s), func(t string) {
 			pairs = append(pairs, uint64(ix.token(t))<<fieldBits|uint64(f))
 		})
 	}
@@ -247,9 +239,7 @@ func (ix *index) putWords(slot uint32) {
 	addText(fieldLocation, c.Location)
 	addText(fieldManager, c.Manager)
 	for _, e := range c.Emails {
-		fe := fold(e)
-		ix.cols[fieldEmail].add(fe)
-		tokens(fe, func(t string) {
+		tokens(fold(e), func(t string) {
 			pairs = append(pairs, uint64(ix.token(t))<<fieldBits|uint64(fieldEmail))
 		})
 	}
@@ -264,8 +254,43 @@ func (ix *index) putWords(slot uint32) {
 		ix.fwd = append(ix.fwd, uint32(p))
 	}
 	ix.fwdStart = append(ix.fwdStart, uint32(len(ix.fwd)))
-	ix.endColumns()
 	ix.scratch = pairs
+}
+
+// putColumns appends the folded values of the contact in slot to the
+// columns. putKeys calls it: a build runs putWords and putKeys side by side,
+// and putWords is the longer.
+func (ix *index) putColumns(slot uint32) {
+	c := &ix.docs[slot].c
+	add := func(f field, s string) {
+		if s == "" {
+			return
+		}
+		if ix.valueFolds == nil || len(s) >= 64 {
+			ix.cols[f].add(fold(s))
+			return
+		}
+		fs, ok := ix.valueFolds[s]
+		if !ok {
+			fs = fold(s)
+			ix.valueFolds[s] = fs
+		}
+		ix.cols[f].add(fs)
+	}
+	add(fieldFirstName, c.FirstName)
+	add(fieldLastName, c.LastName)
+	add(fieldDisplayName, c.DisplayName)
+	add(fieldDepartment, c.Department)
+	add(fieldJobTitle, c.JobTitle)
+	if c.Responsibilities != "" { // long and seldom repeated: not cached
+		ix.cols[fieldResponsibilities].add(fold(c.Responsibilities))
+	}
+	add(fieldLocation, c.Location)
+	add(fieldManager, c.Manager)
+	for k, v := range c.Custom {
+		add(fieldCustom, k+" "+v)
+	}
+	ix.endColumns()
 }
 
 // endColumns closes the current slot in every column.
@@ -275,12 +300,16 @@ func (ix *index) endColumns() {
 	}
 }
 
-// putKeys indexes the numbers and exact keys of the contact in slot.
+// putKeys indexes the numbers, exact keys and folded columns of the contact
+// in slot.
 func (ix *index) putKeys(slot uint32) {
 	c := &ix.docs[slot].c
 	for _, e := range c.Emails {
-		ix.byEmail.add(fold(e), slot)
+		fe := fold(e)
+		ix.byEmail.add(fe, slot)
+		ix.cols[fieldEmail].add(fe)
 	}
+	ix.putColumns(slot)
 	for _, p := range c.Phones {
 		f := parsePhone(p.Number)
 		if f.digits == "" {
@@ -458,12 +487,15 @@ func (ix *index) fill(all []Contact) {
 		}
 		ix.addSlot(c)
 	}
-	ix.valueTokens = make(map[string]foldedValue)
+	ix.sizeColumns(all)
+	ix.valueTokens, ix.valueFolds = make(map[string][]uint32), make(map[string]string)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for slot := range ix.docs {
 			if ix.docs[slot] != nil {
 				ix.putKeys(uint32(slot))
+			} else {
+				ix.endColumns()
 			}
 		}
 	})
@@ -472,11 +504,10 @@ func (ix *index) fill(all []Contact) {
 			ix.putWords(uint32(slot))
 		} else {
 			ix.fwdStart = append(ix.fwdStart, uint32(len(ix.fwd)))
-			ix.endColumns()
 		}
 	}
 	wg.Wait()
-	ix.valueTokens = nil
+	ix.valueTokens, ix.valueFolds = nil, nil
 	ix.sortTail(true)
 	ix.packLists()
 }

@@ -70,6 +70,9 @@ func TestLiteralMatchesFolding(t *testing.T) {
 		Contact{FirstName: "Jean-Pierre", LastName: "d’Artagnan", Emails: []string{"JP.dArtagnan@Example.COM", "jp@b.example"},
 			Custom: map[string]string{"badge": "AV-1234", "room": "B-12"}, Manager: "Hélène Dubois-Martin"},
 		Contact{FirstName: "Œdipe", LastName: "Straße", Location: "Genève, bureau 2", Emails: []string{"a.b@x.example"}},
+		// Found twice: in one value the first place counts (infix here),
+		// over several values the best (prefix in the first e-mail).
+		Contact{FirstName: "Twice", Responsibilities: "Contrats xa-b, clients a-b", Emails: []string{"jp@b.example", "xjp@b.example"}},
 	)
 	for i := range cs {
 		cs[i].ID = newID()
@@ -85,10 +88,11 @@ func TestLiteralMatchesFolding(t *testing.T) {
 
 	queries := []string{"company.example", "@company", ".example", "dubois-martin", "d'artagnan", "jean-pierre",
 		"av-1234", "b-12", "badge b-0", "straße", "strasse", "geneve, bureau", ", bureau 2", "x.example",
-		"changed.name", "a.b@x.example", "example.com", "jp.d", "martin@", "e.", "-"}
+		"changed.name", "a.b@x.example", "example.com", "jp.d", "martin@", "e.", "-", "a-b", "jp@b"}
 	checked := 0
 	for _, q := range queries {
 		text := fold(q)
+		perSlot, dense := newLiteralScan(text), newLiteralScan(text)
 		for slot, e := range ix.docs {
 			if e == nil {
 				continue
@@ -98,10 +102,15 @@ func TestLiteralMatchesFolding(t *testing.T) {
 					continue // numbers are matched on digits
 				}
 				want := literalByFolding(&e.c, text, f)
-				got := bestLiteral(ix.cols[f].values(uint32(slot)), []byte(text))
-				if got != want {
-					t.Fatalf("%q in column %d of %q: tier %d, want %d (values %q)",
-						q, f, e.c.Name(), got, want, ix.cols[f].values(uint32(slot)))
+				vals := ix.cols[f].values(uint32(slot))
+				if got := newLiteralText(text).in(vals); got != want {
+					t.Fatalf("%q in column %d of %q: tier %d, want %d (values %q)", q, f, e.c.Name(), got, want, vals)
+				}
+				for name, ls := range map[string]*literalScan{"per slot": perSlot, "dense": dense} {
+					sc, ok := ls.score(ix, uint32(slot), f, name == "dense")
+					if ok != (want != tierNone) || ok && sc != score(want, f) {
+						t.Fatalf("%q in column %d of %q, %s: score %v %v, want tier %d (values %q)", q, f, e.c.Name(), name, sc, ok, want, vals)
+					}
 				}
 				if want != tierNone {
 					checked++

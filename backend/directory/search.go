@@ -185,14 +185,16 @@ func (ix *index) search(ctx context.Context, v Viewer, frags []fragment, limit i
 			// The anchor word gives candidates and the column it is in; the
 			// whole fragment, punctuation included, must then appear in that
 			// column's folded text (literal.go).
-			text := []byte(p.fr.text)
+			ls := newLiteralScan(p.fr.text)
 			for _, h := range p.anchor {
-				for _, post := range ix.post[h.tok] {
+				posts := ix.post[h.tok]
+				dense := ls.dense(len(posts), len(ix.docs)) && (i == 0 || ls.dense(len(s.cands), len(ix.docs)))
+				for _, post := range posts {
 					slot := post >> fieldBits
 					if i > 0 && s.candGen[slot] != cand || ix.docs[slot] == nil {
 						continue
 					}
-					if sc, ok := ix.literal(slot, field(post&(1<<fieldBits-1)), text); ok {
+					if sc, ok := ls.score(ix, slot, field(post&(1<<fieldBits-1)), dense); ok {
 						emit(slot, float32(sc))
 					}
 				}
