@@ -8,9 +8,10 @@ what=${1:-run}
 # Build: Wails (GTK + WebKitGTK 4.1), PortAudio for the softphone.
 pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev portaudio19-dev)
 if [[ $what == test ]]; then
-  # The test rig: real browser, X server, SIP peers, PBX, audio server.
+  # The test rig: real browser, X server, SIP peers, PBX, audio server, notification daemon.
   pkgs+=(chromium xvfb xauth x11-utils imagemagick sip-tester baresip kamailio kamailio-presence-modules slapd
-         pulseaudio pulseaudio-utils libasound2-plugins dbus gnome-keyring xdotool openbox fonts-dejavu-core fonts-noto-core)
+         pulseaudio pulseaudio-utils libasound2-plugins dbus gnome-keyring xdotool openbox fonts-dejavu-core fonts-noto-core
+         dunst)
 fi
 
 missing=()
