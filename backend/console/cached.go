@@ -135,7 +135,10 @@ func (c *Console) SearchContacts(ctx context.Context, query string, limit int) (
 	key := query + "\x00" + strconv.Itoa(limit)
 	return readThrough(c,
 		func(cl *api.Client) ([]directory.Result, error) { return cl.SearchContacts(ctx, query, limit) },
-		func(a cache.Account, v []directory.Result) error { return c.cfg.Cache.PutSearch(a, key, v) },
+		func(a cache.Account, v []directory.Result) error {
+			c.searches.add(c, pendingSearch{acct: a, key: key, results: v}) // off the keystroke's path
+			return nil
+		},
 		func(a cache.Account, v *[]directory.Result) (bool, error) { return c.cfg.Cache.Search(a, key, v) })
 }
 

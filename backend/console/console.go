@@ -71,6 +71,7 @@ type Console struct {
 	online   bool          // the session is logged in on the switchboard
 	conn     ConnectionState
 	devices  DeviceSettings // the sound devices chosen in the settings (S6)
+	searches searchSaves    // searches being written to the cache
 
 	created   time.Time // for the start-up time in the "ready" log line
 	readyOnce sync.Once
@@ -144,6 +145,7 @@ func (c *Console) Embedded() *server.Server {
 // Close logs out of the event stream and stops the embedded switchboard.
 func (c *Console) Close() error {
 	c.endSession()
+	c.searches.wait()
 	c.mu.Lock()
 	sb := c.embedded
 	c.embedded = nil
