@@ -46,11 +46,7 @@ type MuteRequest struct {
 func (s *Server) callControlRoutes(mux *http.ServeMux, prefix string) {
 	act := func(f func(cc CallControl, ctx context.Context, user, id string) error) http.HandlerFunc {
 		return s.withCallControl(func(w http.ResponseWriter, r *http.Request, cc CallControl, user string) {
-			if err := f(cc, r.Context(), user, r.PathValue("id")); err != nil {
-				engineError(w, err)
-				return
-			}
-			w.WriteHeader(http.StatusNoContent)
+			noContent(w, f(cc, r.Context(), user, r.PathValue("id")))
 		})
 	}
 	mux.Handle("POST "+prefix+"/calls/{id}/consult", s.authed(store.RoleAttendant, s.withCallControl(s.consult)))
@@ -83,18 +79,10 @@ func (s *Server) withCallControl(h func(w http.ResponseWriter, r *http.Request, 
 
 func (s *Server) consult(w http.ResponseWriter, r *http.Request, cc CallControl, user string) {
 	var req ConsultRequest
-	if !decode(w, r, &req) {
+	if !decode(w, r, &req) || !present(w, req.Target, "consultation target is empty") {
 		return
 	}
-	if strings.TrimSpace(req.Target) == "" {
-		writeError(w, http.StatusBadRequest, "bad_request", "consultation target is empty")
-		return
-	}
-	if err := cc.Consult(r.Context(), user, r.PathValue("id"), req.Target); err != nil {
-		engineError(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	noContent(w, cc.Consult(r.Context(), user, r.PathValue("id"), req.Target))
 }
 
 func (s *Server) mute(w http.ResponseWriter, r *http.Request, cc CallControl, user string) {
@@ -102,20 +90,12 @@ func (s *Server) mute(w http.ResponseWriter, r *http.Request, cc CallControl, us
 	if !decode(w, r, &req) {
 		return
 	}
-	if err := cc.Mute(r.Context(), user, r.PathValue("id"), req.Muted); err != nil {
-		engineError(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	noContent(w, cc.Mute(r.Context(), user, r.PathValue("id"), req.Muted))
 }
 
 func (s *Server) dial(w http.ResponseWriter, r *http.Request, cc CallControl, user string) {
 	var req DialRequest
-	if !decode(w, r, &req) {
-		return
-	}
-	if strings.TrimSpace(req.Target) == "" {
-		writeError(w, http.StatusBadRequest, "bad_request", "number to call is empty")
+	if !decode(w, r, &req) || !present(w, req.Target, "number to call is empty") {
 		return
 	}
 	id, err := cc.Dial(r.Context(), user, req.Target)
@@ -124,4 +104,22 @@ func (s *Server) dial(w http.ResponseWriter, r *http.Request, cc CallControl, us
 		return
 	}
 	writeJSON(w, http.StatusCreated, DialResult{ID: id})
+}
+
+// present answers 400 with msg when v is blank: a target must name someone.
+func present(w http.ResponseWriter, v, msg string) bool {
+	if strings.TrimSpace(v) == "" {
+		writeError(w, http.StatusBadRequest, "bad_request", msg)
+		return false
+	}
+	return true
+}
+
+// noContent answers a command: 204, or the engine's error mapped to its status.
+func noContent(w http.ResponseWriter, err error) {
+	if err != nil {
+		engineError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

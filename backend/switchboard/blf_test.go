@@ -1,14 +1,11 @@
 package switchboard
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -21,10 +18,6 @@ import (
 // early (it is also stopped at cleanup).
 func startKamailioBLF(t *testing.T) (addr *net.UDPAddr, stop func()) {
 	t.Helper()
-	bin, err := exec.LookPath("kamailio")
-	if err != nil {
-		bin = "/usr/sbin/kamailio"
-	}
 	modules := "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
 	for _, m := range []string{"presence.so", "presence_dialoginfo.so", "pua_dialoginfo.so"} {
 		if _, err := os.Stat(modules + m); err != nil {
@@ -47,34 +40,8 @@ func startKamailioBLF(t *testing.T) (addr *net.UDPAddr, stop func()) {
 	}
 	port := freePort(t)
 	self := "127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(bin, "-DD", "-E", "-f", cfg, "-l", "udp:"+self,
-		"-A", `DBURL="text://`+dir+`"`, "-A", `SELF="sip:`+self+`"`,
-		"-Y", dir, "-P", filepath.Join(dir, "kamailio.pid"), "-w", dir, "-m", "32", "-M", "8")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start kamailio: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	stop = func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}
-	t.Cleanup(func() {
-		stop()
-		if t.Failed() {
-			t.Logf("kamailio output:\n%s", tail(out.String(), 6000))
-		}
-	})
+	stop = runKamailio(t, dir, "-f", cfg, "-l", "udp:"+self,
+		"-A", `DBURL="text://`+dir+`"`, "-A", `SELF="sip:`+self+`"`)
 	return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}, stop
 }
 
@@ -94,19 +61,7 @@ func TestBLFFromKamailio(t *testing.T) {
 	sb := startSwitchboard(t, cfg, WithPresence(hub, BLFConfig{Expires: expires}))
 
 	desk := newTestPhone(t, "2001", modeAnswer)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := desk.register(ctx, pbx, "desk-2001")
-		cancel()
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("desk phone REGISTER at the PBX: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond) // kamailio still starting
-	}
+	registerAtPBX(t, desk, pbx)
 	blf := func(want presence.State) func() bool {
 		return func() bool {
 			p := hub.Get("2001")

@@ -244,10 +244,7 @@ func (s *Switchboard) CompleteConsult(ctx context.Context, username, callID stri
 	}
 	k.handed = true
 	c.consult = nil
-	c.link.xfer = req
-	c.attendant = ""
-	c.transferring = true
-	close(c.link.handover)
+	c.handOverLocked(req)
 	c.mu.Unlock()
 	k.hangup() // its goroutine lets go of the target's leg
 

@@ -85,14 +85,7 @@ func consultSetup(t *testing.T, bobOpts ...phoneOption) (sb *testSwitchboard, al
 	defer cancel()
 	alice = newTestPhone(t, "alice", modeAnswer, withAnswerDelay(50*time.Millisecond))
 	bob = newTestPhone(t, "bob", modeAnswer, append([]phoneOption{withAnswerDelay(100 * time.Millisecond), withPattern(bobByte)}, bobOpts...)...)
-	for _, p := range []*testPhone{alice, bob} {
-		if err := p.register(ctx, sb.udp, "pw-"+p.user); err != nil {
-			t.Fatalf("register %s: %v", p.user, err)
-		}
-	}
-	if err := sb.AttendantOnline(ctx, queue.Attendant{Username: "alice", Available: true}); err != nil {
-		t.Fatal(err)
-	}
+	aliceOnline(t, ctx, sb, alice, bob)
 	sink = newRTPSink(t, 8)
 	run = startSipp(t, sb.udp, "caller_until_bye.xml", "-s", "100", "-m", "1", "-p", strconv.Itoa(freePort(t)),
 		"-key", "rtpport", strconv.Itoa(sink.port()), "-key", "caller", "0640404040", "-key", "pcap", longPcap(t, 5))
@@ -365,14 +358,7 @@ func TestConsultCallerHangsUp(t *testing.T) {
 	defer cancel()
 	alice := newTestPhone(t, "alice", modeAnswer, withAnswerDelay(50*time.Millisecond))
 	bob := newTestPhone(t, "bob", modeAnswer, withAnswerDelay(50*time.Millisecond), withPattern(bobByte))
-	for _, p := range []*testPhone{alice, bob} {
-		if err := p.register(ctx, sb.udp, "pw-"+p.user); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := sb.AttendantOnline(ctx, queue.Attendant{Username: "alice", Available: true}); err != nil {
-		t.Fatal(err)
-	}
+	aliceOnline(t, ctx, sb, alice, bob)
 	sink := newRTPSink(t, 8)
 	// caller.xml hangs up after -d ms of talking.
 	run := startSipp(t, sb.udp, "caller.xml", "-s", "100", "-m", "1", "-d", "2000",

@@ -153,6 +153,20 @@ func startSwitchboard(t testing.TB, cfg Config, opts ...Option) *testSwitchboard
 	return ts
 }
 
+// aliceOnline registers phones at sb (password pw-<user>), then logs attendant alice
+// in, available: the start of most call-control tests.
+func aliceOnline(t *testing.T, ctx context.Context, sb *testSwitchboard, phones ...*testPhone) {
+	t.Helper()
+	for _, p := range phones {
+		if err := p.register(ctx, sb.udp, "pw-"+p.user); err != nil {
+			t.Fatalf("register %s: %v", p.user, err)
+		}
+	}
+	if err := sb.AttendantOnline(ctx, queue.Attendant{Username: "alice", Available: true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // waitFor polls cond until it holds or d passes.
 func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()

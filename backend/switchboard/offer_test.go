@@ -17,15 +17,8 @@ func twoAttendants(t *testing.T, sb *testSwitchboard, aliceMode, bobMode attenda
 	defer cancel()
 	alice = newTestPhone(t, "alice", aliceMode)
 	bob = newTestPhone(t, "bob", bobMode)
-	for _, p := range []*testPhone{alice, bob} {
-		if err := p.register(ctx, sb.udp, "pw-"+p.user); err != nil {
-			t.Fatalf("register %s: %v", p.user, err)
-		}
-	}
 	// alice first, so she is the longest idle and is offered the call first.
-	if err := sb.AttendantOnline(ctx, queue.Attendant{Username: "alice", Available: true}); err != nil {
-		t.Fatal(err)
-	}
+	aliceOnline(t, ctx, sb, alice, bob)
 	time.Sleep(5 * time.Millisecond)
 	if err := sb.AttendantOnline(ctx, queue.Attendant{Username: "bob", Available: true}); err != nil {
 		t.Fatal(err)

@@ -26,14 +26,7 @@ func outSetup(t *testing.T, carolMode attendantMode) (sb *testSwitchboard, alice
 	alice = newTestPhone(t, "alice", modeAnswer, withAnswerDelay(20*time.Millisecond))
 	bob = newTestPhone(t, "bob", modeAnswer, withAnswerDelay(50*time.Millisecond), withPattern(bobByte))
 	carol = newTestPhone(t, "carol", carolMode, withAnswerDelay(50*time.Millisecond), withPattern(carolByte))
-	for _, p := range []*testPhone{alice, bob, carol} {
-		if err := p.register(ctx, sb.udp, "pw-"+p.user); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := sb.AttendantOnline(ctx, queue.Attendant{Username: "alice", Available: true}); err != nil {
-		t.Fatal(err)
-	}
+	aliceOnline(t, ctx, sb, alice, bob, carol)
 	id, err := sb.Dial(ctx, "alice", "bob")
 	if err != nil {
 		t.Fatalf("Dial: %v", err)

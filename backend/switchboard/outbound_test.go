@@ -3,7 +3,6 @@ package switchboard
 import (
 	"context"
 	"errors"
-	"net"
 	"strconv"
 	"testing"
 	"time"
@@ -145,19 +144,7 @@ func TestDialViaKamailio(t *testing.T) {
 	cfg := receptionConfig()
 	cfg.PBX = &PBXConfig{Proxy: pbx.String(), Username: "concierge", Password: "pbx-secret"}
 	desk := newTestPhone(t, "2001", modeAnswer, withAnswerDelay(100*time.Millisecond), withPattern(bobByte))
-	var err error
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err = desk.register(ctx, pbx, "desk-2001")
-		cancel()
-		if err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond) // kamailio still starting
-	}
-	if err != nil {
-		t.Fatalf("desk phone REGISTER at the PBX: %v", err)
-	}
+	registerAtPBX(t, desk, pbx)
 	sb, alice := dialSetup(t, cfg)
 	ctx := context.Background()
 	sub := sb.Engine().Subscribe(0)
@@ -197,23 +184,6 @@ func TestDialViaKamailio(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "desk phone's leg ended", func() bool { return desk.ended.Load() == 1 })
-}
-
-func registerAtPBX(t *testing.T, p *testPhone, pbx *net.UDPAddr) {
-	t.Helper()
-	var err error
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err = p.register(ctx, pbx, "desk-"+p.user)
-		cancel()
-		if err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond) // kamailio still starting
-	}
-	if err != nil {
-		t.Fatalf("%s REGISTER at the PBX: %v", p.user, err)
-	}
 }
 
 // A desk-phone attendant (extension 2001 on Kamailio, no softphone at the switchboard)

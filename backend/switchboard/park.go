@@ -38,25 +38,10 @@ func (s *Switchboard) Park(ctx context.Context, username, callID string) error {
 	if c == nil {
 		return fmt.Errorf("park %s: %w", callID, ErrNoSuchCall)
 	}
-	c.awaitLink(ctx, username)
 	req := &transferReq{user: username, park: true, started: make(chan struct{})}
-	c.mu.Lock()
-	switch {
-	case c.attendant != username:
-		c.mu.Unlock()
-		return fmt.Errorf("park %s by %s: %w", callID, username, ErrNotYourCall)
-	case c.closed || c.link == nil || c.link.user != username || c.link.xfer != nil:
-		c.mu.Unlock()
-		return fmt.Errorf("park %s: %w", callID, ErrNotBridged)
-	case c.consult != nil:
-		c.mu.Unlock()
-		return fmt.Errorf("park %s: %w", callID, ErrConsulting)
+	if err := c.handOver(ctx, "park "+callID, username, req); err != nil {
+		return err
 	}
-	c.link.xfer = req
-	c.attendant = ""
-	c.transferring = true
-	close(c.link.handover)
-	c.mu.Unlock()
 	select {
 	case <-req.started:
 		return nil

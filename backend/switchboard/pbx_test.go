@@ -17,6 +17,51 @@ import (
 // startKamailio runs test/kamailio/pbx.cfg on an ephemeral loopback port.
 func startKamailio(t *testing.T) *net.UDPAddr {
 	t.Helper()
+	cfg, err := filepath.Abs(filepath.Join("..", "..", "test", "kamailio", "pbx.cfg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	dir := t.TempDir()
+	runKamailio(t, dir, "-f", cfg, "-l", "udp:127.0.0.1:"+strconv.Itoa(port))
+	addr := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+	waitSIPUp(t, addr)
+	return addr
+}
+
+// waitSIPUp sends OPTIONS to addr until it answers, so tests start once the PBX
+// listens instead of guessing its start-up time.
+func waitSIPUp(t *testing.T, addr *net.UDPAddr) {
+	t.Helper()
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	local := conn.LocalAddr().String()
+	buf := make([]byte, 2048)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		branch := "z9hG4bK-up-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		req := "OPTIONS sip:" + addr.String() + " SIP/2.0\r\n" +
+			"Via: SIP/2.0/UDP " + local + ";branch=" + branch + "\r\n" +
+			"Max-Forwards: 70\r\nFrom: <sip:probe@" + local + ">;tag=up\r\nTo: <sip:" + addr.String() + ">\r\n" +
+			"Call-ID: " + branch + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+		if _, err := conn.WriteToUDP([]byte(req), addr); err != nil {
+			t.Fatalf("probe the PBX: %v", err)
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		if n, _, err := conn.ReadFromUDP(buf); err == nil && bytes.HasPrefix(buf[:n], []byte("SIP/2.0 ")) {
+			return
+		}
+	}
+	t.Fatalf("PBX at %s did not answer OPTIONS within 10 s", addr)
+}
+
+// runKamailio runs kamailio in the foreground with args, its runtime files in dir,
+// or skips the test where it is not installed. stop ends it early (it is also
+// stopped at cleanup); its output is logged when the test fails.
+func runKamailio(t *testing.T, dir string, args ...string) (stop func()) {
+	t.Helper()
 	bin, err := exec.LookPath("kamailio")
 	if err != nil {
 		if _, err = exec.LookPath("/usr/sbin/kamailio"); err != nil {
@@ -24,15 +69,9 @@ func startKamailio(t *testing.T) *net.UDPAddr {
 		}
 		bin = "/usr/sbin/kamailio"
 	}
-	cfg, err := filepath.Abs(filepath.Join("..", "..", "test", "kamailio", "pbx.cfg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := freePort(t)
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "-DD", "-E", "-f", cfg,
-		"-l", "udp:127.0.0.1:"+strconv.Itoa(port),
-		"-Y", dir, "-P", filepath.Join(dir, "kamailio.pid"), "-w", dir, "-m", "32", "-M", "8")
+	args = append([]string{"-DD", "-E"}, args...)
+	args = append(args, "-Y", dir, "-P", filepath.Join(dir, "kamailio.pid"), "-w", dir, "-m", "32", "-M", "8")
+	cmd := exec.Command(bin, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -43,7 +82,7 @@ func startKamailio(t *testing.T) *net.UDPAddr {
 		_ = cmd.Wait()
 		close(exited)
 	}()
-	t.Cleanup(func() {
+	stop = func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
@@ -51,11 +90,32 @@ func startKamailio(t *testing.T) *net.UDPAddr {
 			_ = cmd.Process.Kill()
 			<-exited
 		}
+	}
+	t.Cleanup(func() {
+		stop()
 		if t.Failed() {
-			t.Logf("kamailio output:\n%s", tail(out.String(), 4000))
+			t.Logf("kamailio output:\n%s", tail(out.String(), 6000))
 		}
 	})
-	return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+	return stop
+}
+
+// registerAtPBX registers p at the PBX as desk-<user>, retrying while Kamailio starts.
+func registerAtPBX(t *testing.T, p *testPhone, pbx *net.UDPAddr) {
+	t.Helper()
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err = p.register(ctx, pbx, "desk-"+p.user)
+		cancel()
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond) // kamailio still starting
+	}
+	if err != nil {
+		t.Fatalf("%s REGISTER at the PBX: %v", p.user, err)
+	}
 }
 
 // An attendant without a softphone is rung on their desk-phone extension through the
@@ -69,20 +129,7 @@ func TestOfferToDeskPhoneViaKamailio(t *testing.T) {
 	sb := startSwitchboard(t, cfg)
 
 	desk := newTestPhone(t, "2001", modeAnswer)
-	var err error
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err = desk.register(ctx, pbx, "desk-2001")
-		cancel()
-		if err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond) // kamailio still starting
-	}
-	if err != nil {
-		t.Fatalf("desk phone REGISTER at the PBX: %v", err)
-	}
+	registerAtPBX(t, desk, pbx)
 	if err := sb.AttendantOnline(context.Background(), queue.Attendant{Username: "carol", Extension: "2001", Available: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +154,6 @@ func TestDeskPhoneWrongPBXPassword(t *testing.T) {
 	cfg := receptionConfig()
 	cfg.PBX = &PBXConfig{Proxy: pbx.String(), Username: "concierge", Password: "wrong"}
 	sb := startSwitchboard(t, cfg)
-	time.Sleep(300 * time.Millisecond) // kamailio start-up
 	if err := sb.AttendantOnline(context.Background(), queue.Attendant{Username: "carol", Extension: "2001", Available: true}); err != nil {
 		t.Fatal(err)
 	}

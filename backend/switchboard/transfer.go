@@ -84,25 +84,9 @@ func (s *Switchboard) Transfer(ctx context.Context, username, callID, target str
 	if c == nil {
 		return fmt.Errorf("transfer %s: %w", callID, ErrNoSuchCall)
 	}
-	c.awaitLink(ctx, username)
-	c.mu.Lock()
-	switch {
-	case c.attendant != username:
-		c.mu.Unlock()
-		return fmt.Errorf("transfer %s by %s: %w", callID, username, ErrNotYourCall)
-	case c.closed || c.link == nil || c.link.user != username || c.link.xfer != nil:
-		c.mu.Unlock()
-		return fmt.Errorf("transfer %s: %w", callID, ErrNotBridged)
-	case c.consult != nil:
-		c.mu.Unlock()
-		return fmt.Errorf("transfer %s: %w", callID, ErrConsulting)
+	if err := c.handOver(ctx, "transfer "+callID, username, req); err != nil {
+		return err
 	}
-	c.link.xfer = req
-	c.attendant = ""
-	c.transferring = true
-	close(c.link.handover)
-	c.mu.Unlock()
-
 	select {
 	case <-req.started:
 		return nil
@@ -112,6 +96,33 @@ func (s *Switchboard) Transfer(ctx context.Context, username, callID, target str
 		// The handover goes on; only the wait for it is cut short.
 		return fmt.Errorf("transfer %s: %w: %w", callID, ErrTransferFailed, ctx.Err())
 	}
+}
+
+// handOver gives username's bridged call to the goroutine running bridge, which
+// releases the attendant leg and carries out req (transfer or park) while the caller
+// hears music on hold. what ("park <id>") prefixes the errors.
+func (c *call) handOver(ctx context.Context, what, username string, req *transferReq) error {
+	c.awaitLink(ctx, username)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.attendant != username:
+		return fmt.Errorf("%s by %s: %w", what, username, ErrNotYourCall)
+	case c.closed || c.link == nil || c.link.user != username || c.link.xfer != nil:
+		return fmt.Errorf("%s: %w", what, ErrNotBridged)
+	case c.consult != nil:
+		return fmt.Errorf("%s: %w", what, ErrConsulting)
+	}
+	c.handOverLocked(req)
+	return nil
+}
+
+// handOverLocked wakes the bridge goroutine with req; c.mu is held and c.link set.
+func (c *call) handOverLocked(req *transferReq) {
+	c.link.xfer = req
+	c.attendant = ""
+	c.transferring = true
+	close(c.link.handover)
 }
 
 // dialable: what a number field or a username may contain.

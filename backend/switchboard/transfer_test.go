@@ -42,14 +42,7 @@ func transferSetup(t *testing.T, cfg Config, bobMode attendantMode, scen string,
 	defer cancel()
 	alice = newTestPhone(t, "alice", modeAnswer, withAnswerDelay(50*time.Millisecond))
 	bob = newTestPhone(t, "bob", bobMode, withAnswerDelay(100*time.Millisecond))
-	for _, p := range []*testPhone{alice, bob} {
-		if err := p.register(ctx, sb.udp, "pw-"+p.user); err != nil {
-			t.Fatalf("register %s: %v", p.user, err)
-		}
-	}
-	if err := sb.AttendantOnline(ctx, queue.Attendant{Username: "alice", Available: true}); err != nil {
-		t.Fatal(err)
-	}
+	aliceOnline(t, ctx, sb, alice, bob)
 	sink = newRTPSink(t, 8)
 	args := append([]string{"-s", "100", "-m", "1",
 		"-key", "rtpport", strconv.Itoa(sink.port()), "-key", "caller", "0640404040", "-key", "pcap", g711aPcap(t)}, extra...)
@@ -330,19 +323,7 @@ func TestTransferViaKamailio(t *testing.T) {
 	cfg := receptionConfig()
 	cfg.PBX = &PBXConfig{Proxy: pbx.String(), Username: "concierge", Password: "pbx-secret"}
 	desk := newTestPhone(t, "2001", modeAnswer, withAnswerDelay(100*time.Millisecond))
-	var err error
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err = desk.register(ctx, pbx, "desk-2001")
-		cancel()
-		if err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond) // kamailio still starting
-	}
-	if err != nil {
-		t.Fatalf("desk phone REGISTER at the PBX: %v", err)
-	}
+	registerAtPBX(t, desk, pbx)
 	sb, alice, _, sink, run, callID := transferSetup(t, cfg, modeAnswer, "caller_until_bye.xml")
 	ctx := context.Background()
 
