@@ -2,36 +2,17 @@
 // built-in softphone is rung first and auto-answers, the line shows "out", ringing then
 // active — and hangs up; a number nobody can route is refused with a clear notice; a
 // queue call is parked, shows in the overview's "Parked calls", and is retrieved.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startConsole, startBaresip, launchBrowser, openConsole, screenshot, placeCall, switchboardOf, apiCall, ADMIN_PASSWORD,
-} from './harness.mjs';
+import { consoleFixture, screenshot, placeCall, openWorkspace, answered } from './harness.mjs';
 
-let app, browser, colleague;
-before(async () => {
-  app = await startConsole({ args: ['--softphone=true'] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await colleague?.stop();
-  await browser?.close();
-  await app?.stop();
-});
+const fx = consoleFixture();
 
 test('call a number, refuse an unroutable one, park and retrieve from the UI', { timeout: 150000 }, async () => {
-  const sb = switchboardOf(app);
-  const { token } = await apiCall(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });
-  await apiCall(sb, 'POST', '/users', { username: '2001', name: 'Marc Vidal', role: 'attendant', password: 'marc-password' }, token);
-  colleague = await startBaresip(app.sip, '2001', 'marc-password');
+  const { app, browser } = fx;
+  const colleague = await fx.colleague({ username: '2001', name: 'Marc Vidal', password: 'marc-password' });
 
-  const page = await openConsole(browser, app.url, 'en-US');
-  await page.locator('#login-username').fill('admin');
-  await page.locator('#login-password').fill(ADMIN_PASSWORD);
-  await page.locator('#login-extension').fill('201');
-  await page.locator('#login-password').press('Enter');
-  const workspace = page.locator('section[data-panel="workspace"]');
-  await workspace.waitFor();
+  const { page, workspace } = await openWorkspace(browser, app.url);
   await page.getByText('Softphone ready').waitFor({ timeout: 15000 });
 
   // W4: Call.
@@ -42,11 +23,7 @@ test('call a number, refuse an unroutable one, park and retrieve from the UI', {
   assert.match(await out.textContent(), /2001/);
   // The softphone's auto-answered leg is that same line, not a second one.
   assert.equal(await workspace.locator('ul.lines > li').count(), 1);
-  const established = Date.now() + 10000;
-  while (!/established/i.test(colleague.output())) {
-    assert.ok(Date.now() < established, `baresip did not answer:\n${colleague.output().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await answered(colleague, 'baresip', 10000);
   await screenshot(page, 'dial-active');
   await out.getByRole('button', { name: /^Hang up the call with/ }).click();
   await out.waitFor({ state: 'detached', timeout: 10000 });

@@ -3,25 +3,14 @@
 // caller and back, then completes. What baresip hears (its decoded WAV dump) tells who is
 // connected to whom: the attendant's silence while consulting, music on hold while the
 // attendant talks to the caller, and the caller's voice once the transfer is complete.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  startConsole, startBaresip, launchBrowser, openConsole, screenshot, placeCall, switchboardOf, apiCall, ADMIN_PASSWORD,
-} from './harness.mjs';
+import { consoleFixture, screenshot, placeCall, openWorkspace } from './harness.mjs';
 
-let app, browser, colleague;
-before(async () => {
-  app = await startConsole({ args: ['--softphone=true'] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await colleague?.stop();
-  await browser?.close();
-  await app?.stop();
-});
+const fx = consoleFixture();
 
 /** sipp's 7 s G.711 pcap repeated n times (RTP sequence and timestamps continued): a long talker. */
 function longPcap(n) {
@@ -75,18 +64,10 @@ async function loudness(dir, ms = 1200) {
 }
 
 test('consulted transfer from the workspace: consult, swap, swap back, complete', { timeout: 150000 }, async () => {
-  const sb = switchboardOf(app);
-  const { token } = await apiCall(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });
-  await apiCall(sb, 'POST', '/users', { username: 'marc', name: 'Marc Vidal', role: 'attendant', password: 'marc-password' }, token);
-  colleague = await startBaresip(app.sip, 'marc', 'marc-password');
+  const { app, browser } = fx;
+  const colleague = await fx.colleague({ username: 'marc', name: 'Marc Vidal', password: 'marc-password' });
 
-  const page = await openConsole(browser, app.url, 'en-US');
-  await page.locator('#login-username').fill('admin');
-  await page.locator('#login-password').fill(ADMIN_PASSWORD);
-  await page.locator('#login-extension').fill('201');
-  await page.locator('#login-password').press('Enter');
-  const workspace = page.locator('section[data-panel="workspace"]');
-  await workspace.waitFor();
+  const { page, workspace } = await openWorkspace(browser, app.url);
 
   const call = await placeCall(app.sip, { caller: '0677001122', durationMs: 90000, pcap: longPcap(12) });
   await workspace.getByRole('button', { name: /^Answer the call from/ }).click({ timeout: 20000 });

@@ -2,7 +2,9 @@
 // (headless bridge + embedded switchboard) on ephemeral ports, drive Debian's
 // Chromium with playwright-core, save screenshots as artifacts.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -228,4 +230,85 @@ export async function showPanels(page) {
   await page.locator('button.avatar').click();
   await page.getByTestId('menu-management').click();
   await page.locator('section[data-panel]').first().waitFor();
+}
+
+/** An administrator's API session at the console's embedded switchboard: { sb, token }. */
+export async function adminSession(app) {
+  const sb = switchboardOf(app);
+  const { token } = await apiCall(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });
+  return { sb, token };
+}
+
+/** Fills the login form as a user would and submits it with Enter. */
+export async function logIn(page, { username = 'admin', password = ADMIN_PASSWORD, extension = '201' } = {}) {
+  await page.locator('#login-username').fill(username);
+  await page.locator('#login-password').fill(password);
+  await page.locator('#login-extension').fill(extension);
+  await page.locator('#login-password').press('Enter');
+}
+
+/** Opens the console, logs in as the admin at extension 201 and waits for the workspace: { page, workspace }. */
+export async function openWorkspace(browser, url) {
+  const page = await openConsole(browser, url, 'en-US');
+  await logIn(page);
+  const workspace = page.locator('section[data-panel="workspace"]');
+  await workspace.waitFor();
+  return { page, workspace };
+}
+
+/** Polls cond every 200 ms until it holds; fails with message() after ms. */
+export async function until(cond, message, ms = 15000) {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    assert.ok(Date.now() < deadline, message());
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Bytes baresip has recorded of what it hears (every dump in dumpDir). */
+export const recordedBytes = (dir) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+
+/** Waits until baresip phone has answered a call (its log says "established"). */
+export function answered(phone, who, ms = 15000) {
+  return until(() => /established/i.test(phone.output()), () => `${who} did not answer:\n${phone.output().slice(-2000)}`, ms);
+}
+
+/** Waits until baresip phone has recorded more than `bytes` of audio (2 s at 8 kHz 16-bit) past `from`. */
+export function heard(phone, who, { from = 0, bytes = 2 * 16000, ms = 20000 } = {}) {
+  return until(() => recordedBytes(phone.dumpDir) > from + bytes,
+    () => `${who} heard nothing (${recordedBytes(phone.dumpDir)} bytes recorded); baresip:\n${phone.output().slice(-2000)}`, ms);
+}
+
+/**
+ * The set-up of a test file that drives calls: before its tests, the console (by default with its
+ * built-in softphone) and Chromium start; after them, the phones passed to track(), Chromium and
+ * the console stop. Read fx.app and fx.browser inside the tests.
+ */
+export function consoleFixture({ args = ['--softphone=true'] } = {}) {
+  const phones = [];
+  const fx = {
+    app: undefined,
+    browser: undefined,
+    /** Stops phone (a baresip) after the file's tests; returns it. */
+    track(phone) {
+      phones.push(phone);
+      return phone;
+    },
+    /** A colleague: attendant username created at the switchboard, whose baresip (auto-answering) registers as them. */
+    async colleague({ username, name, password }) {
+      const { sb, token } = await adminSession(fx.app);
+      await apiCall(sb, 'POST', '/users', { username, name, role: 'attendant', password }, token);
+      return fx.track(await startBaresip(fx.app.sip, username, password));
+    },
+  };
+  before(async () => {
+    fx.app = await startConsole({ args });
+    fx.browser = await launchBrowser();
+  });
+  after(async () => {
+    for (const phone of phones) await phone.stop();
+    await fx.browser?.close();
+    await fx.app?.stop();
+  });
+  return fx;
 }

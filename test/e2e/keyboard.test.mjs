@@ -2,29 +2,20 @@
 // mute and hang up with the default keys, while a real SIPp caller waits in the queue and
 // hears the hang-up (its BYE). Then the help overlay lists the keys, a key remapped in the
 // settings works at once, shows in the tooltip and survives a reload (kept on the switchboard).
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
-import { readdirSync, statSync } from 'node:fs';
 import {
-  startConsole, startBaresip, launchBrowser, openConsole, screenshot, placeCall, switchboardOf, apiCall, root, ADMIN_PASSWORD,
+  consoleFixture, openConsole, screenshot, placeCall, adminSession, heard, root, ADMIN_PASSWORD,
 } from './harness.mjs';
 
-let app, browser, caller, colleague;
-before(async () => {
-  // The built-in softphone answers pickups (silently: there is no sound card here).
-  app = await startConsole({ args: ['--softphone=true'] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  caller?.kill('SIGKILL');
-  await colleague?.stop();
-  await browser?.close();
-  await app?.stop();
-});
+// The built-in softphone answers pickups (silently: there is no sound card here).
+const fx = consoleFixture();
+let caller;
+after(() => caller?.kill('SIGKILL'));
 
 /** A SIPp caller that stays until the far end hangs up (its BYE), then exits 0. */
 function callUntilBye(sip, number) {
@@ -42,6 +33,7 @@ function callUntilBye(sip, number) {
 }
 
 test('a call handled from the keyboard alone', { timeout: 120000 }, async () => {
+  const { app, browser } = fx;
   const page = await openConsole(browser, app.url, 'en-US');
   const kb = page.keyboard;
 
@@ -146,14 +138,11 @@ test('a call handled from the keyboard alone', { timeout: 120000 }, async () => 
   await page.context().close();
 });
 
-const recorded = (dir) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
-
 test('Enter on a contact transfers the active call (setting "Enter on a contact")', { timeout: 120000 }, async () => {
+  const { app, browser } = fx;
   // A colleague whose softphone (baresip) answers, and her contact card with that extension.
-  const sb = switchboardOf(app);
-  const { token } = await apiCall(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });
-  await apiCall(sb, 'POST', '/users', { username: '2001', name: 'Marie Vidal', role: 'attendant', password: 'marie-password' }, token);
-  colleague = await startBaresip(app.sip, '2001', 'marie-password');
+  const colleague = await fx.colleague({ username: '2001', name: 'Marie Vidal', password: 'marie-password' });
+  const { sb, token } = await adminSession(app);
   await new Promise((resolve, reject) => {
     const req = https.request(`${sb.url}/api/v1/contacts/import`, {
       method: 'POST', rejectUnauthorized: false, headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${token}` },
@@ -202,11 +191,7 @@ test('Enter on a contact transfers the active call (setting "Enter on a contact"
 
   assert.equal(await page.locator('#active-number').inputValue(), '2001');
   await line.waitFor({ state: 'detached', timeout: 15000 });
-  const deadline = Date.now() + 20000;
-  while (recorded(colleague.dumpDir) < 2 * 16000) {
-    assert.ok(Date.now() < deadline, `the colleague heard nothing; baresip:\n${colleague.output().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await heard(colleague, 'the colleague');
   call.stop();
   await page.context().close();
 });

@@ -4,40 +4,25 @@
 // goes ringing, then busy once answered in the workspace. The attendant blind-transfers the call to a colleague
 // (another baresip, registered as 2002): the colleague's contact turns busy while the
 // switchboard bridges the call to that number, and the attendant's back to available.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startConsole, startBaresip, launchBrowser, openConsole, screenshot, placeCall, switchboardOf, apiCall, ADMIN_PASSWORD,
-} from './harness.mjs';
+import { consoleFixture, openConsole, screenshot, placeCall, apiCall, adminSession, logIn } from './harness.mjs';
 
-let app, browser, colleague;
-before(async () => {
-  app = await startConsole({ args: ['--softphone=true'] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await colleague?.stop();
-  await browser?.close();
-  await app?.stop();
-});
+const fx = consoleFixture();
 
 test('presence dots turn ringing, busy and available with the calls the switchboard holds', { timeout: 120000 }, async () => {
-  const sb = switchboardOf(app);
-  const { token } = await apiCall(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });
-  await apiCall(sb, 'POST', '/users', { username: '2002', name: 'Marc Vidal', role: 'attendant', password: 'marc-password' }, token);
+  const { app, browser } = fx;
+  const { sb, token } = await adminSession(app);
   for (const [name, ext] of [['Front Desk', '201'], ['Marc Vidal', '2002']]) {
     await apiCall(sb, 'POST', '/contacts', {
       displayName: name, department: 'Accueil', visibility: 'public',
       phones: [{ type: 'mobile', number: '+33 6 00 00 00 00' }, { type: 'extension', number: ext }],
     }, token);
   }
-  colleague = await startBaresip(app.sip, '2002', 'marc-password');
+  const colleague = await fx.colleague({ username: '2002', name: 'Marc Vidal', password: 'marc-password' });
 
   const page = await openConsole(browser, app.url, 'en-US');
-  await page.locator('#login-username').fill('admin');
-  await page.locator('#login-password').fill(ADMIN_PASSWORD);
-  await page.locator('#login-extension').fill('201');
-  await page.locator('#login-password').press('Enter');
+  await logIn(page);
   const contacts = page.locator('section[data-panel="contacts"]');
   await contacts.waitFor({ timeout: 10000 });
   await page.locator('#contacts-search').pressSequentially('accueil', { delay: 15 });
