@@ -19,7 +19,7 @@ step build         make --no-print-directory build
 step switchboard-nocgo bash -c 'CGO_ENABLED=0 go build -o /dev/null ./backend/cmd/switchboard'
 step go-vet        go vet ./app/... ./backend/...
 step go-test       go test -race -count=1 ./app/... ./backend/...
-step e2e           bash -c 'cd test/e2e && node --test --test-concurrency=1 --test-reporter=spec *.test.mjs'
+step e2e           bash -c 'cd test/e2e && node --test --test-concurrency=2 --test-reporter=spec *.test.mjs'
 
 echo
 if ((${#failed[@]})); then

@@ -181,8 +181,12 @@ test('Enter on a contact transfers the active call (setting "Enter on a contact"
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'contacts-search');
   await kb.type('vidal');
   const rows = page.locator('#contacts-results li[data-contact-id]');
-  await rows.nth(1).waitFor({ timeout: 10000 });
-  const names = await rows.locator('.name .text').allInnerTexts();
+  // Wait for the results of the whole word, not of a prefix still on screen.
+  let names = [];
+  for (const end = Date.now() + 10000; Date.now() < end; await page.waitForTimeout(50)) {
+    names = await rows.locator('.name .text').allInnerTexts();
+    if (names.length >= 2 && names.every((n) => n.includes('Vidal'))) break;
+  }
   const marie = names.indexOf('Marie Vidal');
   assert.ok(marie >= 0, `Marie Vidal in ${names}`);
   for (let i = 0; i < marie; i++) await kb.press('ArrowDown');
