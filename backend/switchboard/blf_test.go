@@ -78,7 +78,8 @@ func TestBLFFromKamailio(t *testing.T) {
 	sink := newRTPSink(t, 8)
 	run := startSipp(t, sb.udp, "caller.xml", "-s", "100", "-m", "1", "-d", "4000",
 		"-key", "rtpport", strconv.Itoa(sink.port()), "-key", "caller", "0630303040", "-key", "pcap", g711aPcap(t))
-	waitFor(t, 10*time.Second, "desk phone answers", func() bool { return desk.answered.Load() == 1 })
+	// Generous: under a loaded CI run one lost UDP packet costs seconds of SIP retransmission.
+	waitFor(t, 20*time.Second, "desk phone answers", func() bool { return desk.answered.Load() == 1 })
 	waitFor(t, 5*time.Second, "BLF busy while the call is up", blf(presence.Busy))
 	run.wait(t, 20*time.Second)
 	waitFor(t, 10*time.Second, "BLF available after the hang-up", blf(presence.Available))
