@@ -4,7 +4,7 @@ GO    ?= go
 TAGS  := webkit2_41
 BIN   := build/bin/concierge
 
-.PHONY: run test build frontend deps deps-test bench bench-ui bench-desktop demo switchboard clean
+.PHONY: run test build frontend deps deps-test bench bench-go bench-ui bench-desktop demo switchboard clean
 
 run: deps build ## install what is missing, build, start the console (embedded switchboard)
 	$(BIN)
@@ -12,18 +12,19 @@ run: deps build ## install what is missing, build, start the console (embedded s
 test: deps-test ## install what is missing, run every test
 	@bash test/run-all.sh
 
-bench: deps ## the benchmarks, SIPp load runs (300 callers on hold, 200 set-ups/s), 1000 Go callers on hold for 60 s
+# As prerequisites, not sub-makes: one run installs and builds the front-end once for all three.
+bench: bench-go bench-ui bench-desktop ## every benchmark below
+
+bench-go: deps-test ## Go benchmarks, SIPp load runs (300 callers on hold, 200 set-ups/s), 1000 Go callers on hold for 60 s
 	$(GO) test -run '^$$' -bench . -benchmem ./backend/...
 	SWITCHBOARD_LOAD=300 $(GO) test -count=1 -run TestLoadMusicOnHold -v ./backend/switchboard/
 	SWITCHBOARD_CPS=200 $(GO) test -count=1 -run TestLoadCallSetupRate -v ./backend/switchboard/
 	SWITCHBOARD_LOAD_GO=1000 $(GO) test -count=1 -timeout 20m -run TestLoadGenerator1000 -v ./backend/loadgen/
-	$(MAKE) bench-ui
-	$(MAKE) bench-desktop
 
 bench-desktop: deps-test frontend ## the desktop window: start to first paint with cached data, idle PSS, against an empty Wails app
 	node test/bench/console.mjs
 
-bench-ui: build ## the UI in Chromium: keystroke → results with 100 000 contacts, call → row, long tasks
+bench-ui: deps-test build ## the UI in Chromium: keystroke → results with 100 000 contacts, call → row, long tasks
 	cd test/e2e && node ../perf/ui.mjs
 
 deps:

@@ -13,7 +13,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
-import { root, artifacts, ADMIN_PASSWORD } from '../e2e/harness.mjs';
+import { root, artifacts, ADMIN_PASSWORD, startXvfb, startSecretService } from '../e2e/harness.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -37,37 +37,7 @@ for (const [out, pkg] of [[consoleBin, '.'], [emptyBin, './test/bench/emptyapp']
   execFileSync('go', ['build', '-tags', tags, '-ldflags', '-s -w', '-o', out, pkg], { cwd: root, stdio: 'inherit' });
 }
 
-// ---- the desktop: X server, session bus, keyring -------------------------------------------
-function startXvfb() {
-  return new Promise((resolve, reject) => {
-    const x = own(spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1600x1000x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] }));
-    let out = '';
-    x.stdio[3].on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(`:${out.trim()}`);
-    });
-    x.on('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
-  });
-}
-
-async function startSecretService() {
-  const address = `unix:path=${join(dir, 'bus')}`;
-  own(spawn('dbus-daemon', ['--session', '--nofork', `--address=${address}`], { stdio: 'ignore' }));
-  const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: dir, XDG_RUNTIME_DIR: dir, XDG_DATA_HOME: join(dir, 'share') };
-  for (let i = 0; i < 100 && !existsSync(join(dir, 'bus')); i++) await sleep(50);
-  const k = own(spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'ignore', 'ignore'] }));
-  k.stdin.end('bench-keyring-password');
-  const send = (...args) => {
-    try { return execFileSync('dbus-send', ['--session', '--print-reply', ...args], { env, stdio: ['ignore', 'pipe', 'ignore'] }).toString(); } catch { return ''; }
-  };
-  for (let i = 0; ; i++) {
-    const up = send('--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets').includes('boolean true');
-    if (up && send('--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.ReadAlias', 'string:default').includes('/collection/login')) return address;
-    if (i > 200) throw new Error('gnome-keyring did not come up');
-    await sleep(50);
-  }
-}
-
+// ---- the apps under test (the desktop: Xvfb and the keyring, from the e2e harness) ---------
 function run(bin, args, env) {
   const p = own(spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
   const app = { p, logs: '', exited: new Promise((r) => p.on('exit', r)) };
@@ -126,8 +96,12 @@ function pssTree(pid) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
-  const display = await startXvfb();
-  const bus = await startSecretService();
+  const xvfb = await startXvfb('1600x1000x24');
+  own(xvfb.proc);
+  const { display } = xvfb;
+  const secrets = await startSecretService(dir);
+  secrets.procs.forEach(own);
+  const bus = secrets.address;
   const desktop = {
     ...process.env, DISPLAY: display, DBUS_SESSION_BUS_ADDRESS: bus, CONCIERGE_ADMIN_PASSWORD: ADMIN_PASSWORD,
     WEBKIT_DISABLE_COMPOSITING_MODE: '1', WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS: '1', NO_AT_BRIDGE: '1', XDG_RUNTIME_DIR: dir,

@@ -3,7 +3,7 @@
 // put its number in the active number field, see its details, delete it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startConsole, launchBrowser, openConsole, screenshot, ADMIN_PASSWORD } from './harness.mjs';
+import { startConsole, launchBrowser, openConsole, screenshot, logIn } from './harness.mjs';
 
 let app, browser;
 before(async () => {
@@ -19,10 +19,7 @@ const NUMBER = '+33 1 42 00 00 01';
 
 test('add, find, edit, use and delete a contact', { timeout: 90000 }, async () => {
   const page = await openConsole(browser, app.url, 'en-US');
-  await page.locator('#login-username').fill('admin');
-  await page.locator('#login-password').fill(ADMIN_PASSWORD);
-  await page.locator('#login-extension').fill('201');
-  await page.locator('#login-password').press('Enter');
+  await logIn(page);
 
   const contacts = page.locator('section[data-panel="contacts"]');
   const details = page.locator('section[data-panel="details"]');

@@ -4,7 +4,7 @@
 // favorites (F4): gone from the tab, still in the directory.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startConsole, launchBrowser, openConsole, screenshot, ADMIN_PASSWORD } from './harness.mjs';
+import { startConsole, launchBrowser, openConsole, screenshot, logIn } from './harness.mjs';
 
 let app, browser;
 before(async () => {
@@ -18,10 +18,7 @@ after(async () => {
 
 test('star a contact, add it to a new tab, switch tabs, remove it', { timeout: 90000 }, async () => {
   const page = await openConsole(browser, app.url, 'en-US');
-  await page.locator('#login-username').fill('admin');
-  await page.locator('#login-password').fill(ADMIN_PASSWORD);
-  await page.locator('#login-extension').fill('201');
-  await page.locator('#login-password').press('Enter');
+  await logIn(page);
 
   const favorites = page.locator('section[data-panel="favorites"]');
   const contacts = page.locator('section[data-panel="contacts"]');

@@ -1,7 +1,7 @@
 // Shared helpers of the end-to-end tests: start the real console binary
 // (headless bridge + embedded switchboard) on ephemeral ports, drive Debian's
 // Chromium with playwright-core, save screenshots as artifacts.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -263,6 +263,120 @@ export async function until(cond, message, ms = 15000) {
     assert.ok(Date.now() < deadline, message());
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Resolves true when promise settles within ms, false otherwise. */
+export const within = (promise, ms) => Promise.race([promise.then(() => true), new Promise((r) => setTimeout(() => r(false), ms))]);
+
+/** The first line child writes on stream: how Xvfb and dbus-daemon say where they listen. */
+function firstLine(child, stream, what) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    stream.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
+  });
+}
+
+/** Xvfb on a display it picks itself (-displayfd: no fixed numbers): { proc, display }. */
+export async function startXvfb(screen = '1440x900x24') {
+  const proc = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', screen, '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  return { proc, display: `:${await firstLine(proc, proc.stdio[3], 'Xvfb')}` };
+}
+
+/**
+ * gnome-keyring's Secret Service, unlocked, on a private session bus whose socket is in dir: the
+ * OS keyring of "remember me". Returns { address, procs } (the bus and the keyring, to kill).
+ */
+export async function startSecretService(dir) {
+  const bus = spawn('dbus-daemon', ['--session', '--nofork', `--address=unix:path=${join(dir, 'bus')}`, '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const procs = [bus];
+  try {
+    const address = await firstLine(bus, bus.stdout, 'dbus-daemon');
+    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: dir, XDG_RUNTIME_DIR: dir, XDG_DATA_HOME: join(dir, 'share') };
+    const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+    procs.push(keyring);
+    keyring.stdin.end('test-keyring-password');
+    const send = (...args) => {
+      try {
+        return execFileSync('dbus-send', ['--session', '--print-reply', ...args], { env, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+      } catch {
+        return '';
+      }
+    };
+    // Ask the bus whether the name is taken (asking the service itself would have D-Bus start a
+    // second, locked gnome-keyring), then for the unlocked login keyring.
+    await until(() => send('--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets').includes('boolean true')
+      && send('--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.ReadAlias', 'string:default').includes('/collection/login'),
+    () => 'gnome-keyring did not come up', 10000);
+    return { address, procs };
+  } catch (err) {
+    for (const p of procs) p.kill('SIGKILL');
+    throw err;
+  }
+}
+
+/**
+ * A desktop for the real window (Wails + WebKitGTK): Xvfb on a display it picks itself
+ * (-displayfd: no fixed numbers), a private session bus (the tray icon lives there) and a fresh
+ * data folder. Returns { display, busAddress, data, env (the console's), xenv (X tools'), close() }.
+ */
+export async function startDesktop({ screen = '1440x900x24', prefix = 'concierge-desktop-' } = {}) {
+  const { proc: xvfb, display } = await startXvfb(screen);
+  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const busAddress = await firstLine(bus, bus.stdout, 'dbus-daemon').catch((e) => { xvfb.kill('SIGKILL'); throw e; });
+  const data = mkdtempSync(join(tmpdir(), prefix));
+  const xenv = { ...process.env, DISPLAY: display };
+  return {
+    display, busAddress, data, xenv,
+    env: {
+      ...xenv,
+      CONCIERGE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      // No GPU in CI; root cannot use WebKit's bubblewrap sandbox in a container.
+      WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+      WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS: '1',
+      XDG_RUNTIME_DIR: data,
+      DBUS_SESSION_BUS_ADDRESS: busAddress,
+      // GTK's accessibility bus would outlive the window and hold our pipes open.
+      NO_AT_BRIDGE: '1',
+    },
+    close() {
+      xvfb.kill('SIGKILL');
+      bus.kill('SIGKILL');
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts the desktop console (no --headless) on desk, in a process group of its own so that the
+ * whole session (WebKit helpers) ends with it. Returns { proc, logs, exited }.
+ */
+export function startWindow(desk) {
+  const proc = spawn(binary, ['--sip', '127.0.0.1:0', '--data', desk.data], { env: desk.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const app = { proc, logs: '', exited: new Promise((r) => proc.on('exit', (code) => r(code))) };
+  proc.stdout.on('data', (d) => (app.logs += d));
+  proc.stderr.on('data', (d) => (app.logs += d));
+  return app;
+}
+
+/** Waits until the window console's logs match re; fails if it exits first. */
+export function waitLog(app, re, what, ms = 60000) {
+  return until(() => {
+    if (re.test(app.logs)) return true;
+    assert.equal(app.proc.exitCode, null, `the console exited early:\n${app.logs}`);
+    return false;
+  }, () => `no ${what} within ${ms / 1000} s; logs:\n${app.logs}`, ms);
+}
+
+/** SIGTERM to the window console's group; true if it exited within 10 s (then SIGKILL anyway). */
+export async function stopWindow(app) {
+  try { process.kill(-app.proc.pid, 'SIGTERM'); } catch { /* already gone */ }
+  const clean = await within(app.exited, 10000);
+  try { process.kill(-app.proc.pid, 'SIGKILL'); } catch { /* already gone */ }
+  return clean;
 }
 
 /** Bytes baresip has recorded of what it hears (every dump in dumpDir). */

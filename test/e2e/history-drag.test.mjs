@@ -6,9 +6,7 @@
 // contacts panel suggests and searches where the caller went before (C5).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startConsole, startBaresip, launchBrowser, openConsole, screenshot, placeCall, switchboardOf, apiCall, ADMIN_PASSWORD,
-} from './harness.mjs';
+import { startConsole, startBaresip, launchBrowser, openConsole, screenshot, placeCall, apiCall, logIn, adminSession } from './harness.mjs';
 
 let app, browser, colleague;
 const calls = [];
@@ -26,8 +24,7 @@ after(async () => {
 const CALLER = '0677001122';
 
 test('drag a call onto a contact, see it in the history, get it suggested next time', { timeout: 150000 }, async () => {
-  const sb = switchboardOf(app);
-  const { token } = await apiCall(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });
+  const { sb, token } = await adminSession(app);
   // The colleague's phone registers as 4711, the extension in her directory entry.
   await apiCall(sb, 'POST', '/users', { username: '4711', name: 'Marie Vidal', role: 'attendant', password: 'marie-password' }, token);
   await apiCall(sb, 'POST', '/contacts', {
@@ -37,10 +34,7 @@ test('drag a call onto a contact, see it in the history, get it suggested next t
   colleague = await startBaresip(app.sip, '4711', 'marie-password');
 
   const page = await openConsole(browser, app.url, 'en-US');
-  await page.locator('#login-username').fill('admin');
-  await page.locator('#login-password').fill(ADMIN_PASSWORD);
-  await page.locator('#login-extension').fill('201');
-  await page.locator('#login-password').press('Enter');
+  await logIn(page);
   const workspace = page.locator('section[data-panel="workspace"]');
   const contacts = page.locator('section[data-panel="contacts"]');
   const overview = page.locator('section[data-panel="overview"]');

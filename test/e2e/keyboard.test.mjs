@@ -120,6 +120,9 @@ test('a call handled from the keyboard alone', { timeout: 120000 }, async () => 
   await settings.getByRole('button', { name: /^Press the new key for “Hold \/ resume”/ }).waitFor();
   await kb.press('F7'); // Mute's key: refused, with the reason
   await settings.getByRole('alert').getByText('F7 is already used by “Mute / unmute”.', { exact: false }).waitFor();
+  // The settings Save that carries the new key, answered by the bridge.
+  const saved = page.waitForResponse((r) => r.url().endsWith('/bridge/call') && r.ok()
+    && /"Settings".*"Save".*Alt\+H/.test(r.request().postData() ?? ''));
   await kb.press('Alt+H');
   await settings.locator('li[data-action="hold"] kbd', { hasText: 'Alt+H' }).waitFor();
   await screenshot(page, 'keyboard-settings');
@@ -127,7 +130,7 @@ test('a call handled from the keyboard alone', { timeout: 120000 }, async () => 
   await settings.waitFor({ state: 'hidden' });
 
   // Saved on the switchboard: after a reload the help shows Alt+H for Hold.
-  await page.waitForTimeout(500);
+  await saved;
   await page.reload();
   await workspace.waitFor();
   await page.locator('body').focus();

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { startConsole, launchBrowser, openConsole, screenshot, switchboardOf, apiCall, ADMIN_PASSWORD } from './harness.mjs';
+import { startConsole, launchBrowser, openConsole, screenshot, logIn, adminSession } from './harness.mjs';
 
 let app, browser;
 before(async () => {
@@ -16,8 +16,7 @@ after(async () => {
 });
 
 test('a long result list stays small in the page and grows on scroll', { timeout: 90000 }, async () => {
-  const sb = switchboardOf(app);
-  const { token } = await apiCall(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });
+  const { sb, token } = await adminSession(app);
   const rows = ['firstName;lastName;department;extension'];
   for (let i = 0; i < 3000; i++) rows.push(`Agent${String(i).padStart(4, '0')};Martin;Support;${20000 + i}`);
   await new Promise((resolve, reject) => {
@@ -29,10 +28,7 @@ test('a long result list stays small in the page and grows on scroll', { timeout
   });
 
   const page = await openConsole(browser, app.url, 'en-US');
-  await page.locator('#login-username').fill('admin');
-  await page.locator('#login-password').fill(ADMIN_PASSWORD);
-  await page.locator('#login-extension').fill('201');
-  await page.locator('#login-password').press('Enter');
+  await logIn(page);
   const contacts = page.locator('section[data-panel="contacts"]');
   const search = page.locator('#contacts-search');
   await search.waitFor();

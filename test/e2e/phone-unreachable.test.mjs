@@ -4,9 +4,7 @@
 // clears the warning. A colleague in the same state is marked in the attendants list.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startConsole, startBaresip, launchBrowser, openConsole, screenshot, switchboardOf, apiCall, ADMIN_PASSWORD,
-} from './harness.mjs';
+import { startConsole, startBaresip, launchBrowser, openConsole, screenshot, apiCall, ADMIN_PASSWORD, logIn, adminSession } from './harness.mjs';
 
 let app, remote, browser;
 const phones = [];
@@ -22,8 +20,7 @@ after(async () => {
 });
 
 test('an attendant whose phone is not registered is warned, and marked for the others', { timeout: 90000 }, async () => {
-  const sb = switchboardOf(app);
-  const { token } = await apiCall(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });
+  const { sb, token } = await adminSession(app);
   await apiCall(sb, 'POST', '/users', { username: 'marc', name: 'Marc Dubois', role: 'attendant', password: 'marc-secret-1' }, token);
   // Marc's console (a second one on the same switchboard) logs in with an extension; no phone
   // of his is registered.
@@ -36,10 +33,7 @@ test('an attendant whose phone is not registered is warned, and marked for the o
   await marcPage.getByTestId('status-unreachable').waitFor({ timeout: 15000 });
 
   const page = await openConsole(browser, app.url, 'en-US');
-  await page.locator('#login-username').fill('admin');
-  await page.locator('#login-password').fill(ADMIN_PASSWORD);
-  await page.locator('#login-extension').fill('201');
-  await page.locator('#login-password').press('Enter');
+  await logIn(page);
 
   const warning = page.getByTestId('status-unreachable');
   await warning.waitFor({ timeout: 15000 });

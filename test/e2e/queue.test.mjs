@@ -29,7 +29,7 @@ test('a caller appears in the queue panel, hears music, and leaves on hang-up', 
   const call = await placeCall(app.sip, { caller: '0612345678', durationMs: 6000 });
   const row = queue.locator('tr[data-call-id]', { hasText: '0612345678' });
   await row.waitFor({ timeout: 10000 });
-  await page.waitForTimeout(1500); // the timer ticks
+  await row.filter({ hasText: /0:0[1-9]/ }).waitFor({ timeout: 5000 }); // the timer ticks
   await screenshot(page, 'queue-call');
   assert.match(await row.innerText(), /0:0[1-9]|00:0[1-9]/, 'the waiting timer runs');
 

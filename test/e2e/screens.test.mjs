@@ -6,9 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { join } from 'node:path';
-import {
-  startConsole, launchBrowser, placeCall, switchboardOf, apiCall, artifacts, ADMIN_PASSWORD,
-} from './harness.mjs';
+import { startConsole, launchBrowser, placeCall, artifacts, logIn, adminSession } from './harness.mjs';
 
 let app, browser;
 const calls = [];
@@ -116,29 +114,25 @@ function audit(rootSelector) {
 }
 
 test('every panel, light and dark, at 1280×720', { timeout: 150000 }, async () => {
-  const sb = switchboardOf(app);
-  const { token } = await apiCall(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });
+  const { sb, token } = await adminSession(app);
   await importCSV(sb, token, CONTACTS);
 
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 }, colorScheme: 'light' });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(app.url);
-  await page.locator('#login-username').fill('admin');
-  await page.locator('#login-password').fill(ADMIN_PASSWORD);
-  await page.locator('#login-extension').fill('201');
-  await page.locator('#login-password').press('Enter');
+  await logIn(page);
   const panel = (id) => page.locator(`section[data-panel="${id}"]`);
   await panel('workspace').waitFor();
 
   // Busy, three callers waiting; the first one picked up (F2).
   await page.keyboard.press('Alt+A');
   await page.locator('.avatar-menu .presence.dot.busy').waitFor();
-  for (const n of ['0612345678', '+33 4 72 00 11 22', '0698765432']) {
+  // One caller at a time, each in the queue before the next: a fixed order in the shots.
+  for (const [i, n] of ['0612345678', '+33 4 72 00 11 22', '0698765432'].entries()) {
     calls.push(await placeCall(app.sip, { caller: n.replace(/\s/g, ''), durationMs: 90000 }));
-    await page.waitForTimeout(300);
+    await panel('queue').locator('tr[data-call-id]').nth(i).waitFor({ timeout: 20000 });
   }
-  await panel('queue').locator('tr[data-call-id]').nth(2).waitFor({ timeout: 20000 });
   await page.keyboard.press('F2');
   await panel('workspace').locator('li[data-state="active"]').waitFor({ timeout: 20000 });
   await page.locator('#active-number').fill('202');

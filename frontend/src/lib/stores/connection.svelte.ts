@@ -13,6 +13,8 @@ export class ConnectionStore {
   server = $state<ConnectionStateName>('connected');
   serverError = $state('');
   bridge = $state(true);
+  /** Told when the switchboard is connected again after an outage: what is shown may be stale. */
+  onReconnected: (() => void) | null = null;
 
   /** What the banner should say, or null when everything is fine. */
   problem = $derived.by((): { kind: 'bridge' | 'reconnecting' | 'offline'; detail: string } | null => {
@@ -37,9 +39,7 @@ export class ConnectionStore {
     this.#off = [
       this.#on(Events.connection, (data) => {
         const s = data as ConnectionState | null;
-        if (!s) return;
-        this.server = s.state;
-        this.serverError = s.error ?? '';
+        if (s) this.set(s);
       }),
       this.#on(BRIDGE_STATE_EVENT, (data) => {
         this.bridge = Boolean((data as { connected?: boolean } | null)?.connected);
@@ -49,13 +49,16 @@ export class ConnectionStore {
 
   /** Sets the switchboard state, e.g. as asked for when the banner starts. */
   set(s: ConnectionState) {
+    const back = s.state === 'connected' && this.server !== 'connected';
     this.server = s.state;
     this.serverError = s.error ?? '';
+    if (back) this.onReconnected?.();
   }
 
   stop() {
     for (const off of this.#off) off();
     this.#off = [];
+    this.onReconnected = null;
     this.server = 'connected';
     this.serverError = '';
     this.bridge = true;

@@ -6,7 +6,6 @@ import { SessionAPI } from '../api/session';
 import { on } from '../api/transport';
 import {
   Events,
-  type ConnectionState,
   type LoginRequest,
   type SessionConfig,
   type SessionInfo,
@@ -33,7 +32,6 @@ export class SessionStore {
   ended = $state(false);
   #localAvailable = $state(true);
   #offEnded: (() => void) | null = null;
-  #offConnection: (() => void) | null = null;
   #favoritesLoaded: Promise<void> = Promise.resolve();
 
   /** My availability: the switchboard's view when known, else what I last asked for. */
@@ -125,27 +123,15 @@ export class SessionStore {
       notices.push(t('settings.saveError', { error: errorText(err) }));
     await settingsStore.load();
     connectionStore.start();
-    // The state may have changed before the banner listened (a session opened offline).
     // Back online after an outage, what was shown from the local cache is fetched again.
-    let down = false;
-    this.#offConnection?.();
-    this.#offConnection = on(Events.connection, (data) => {
-      const s = data as ConnectionState | null;
-      if (!s) return;
-      if (s.state !== 'connected') down = true;
-      else if (down) {
-        down = false;
-        void favoritesStore.load(user.username);
-        void settingsStore.load();
-        presenceStore.refresh();
-      }
-    });
+    connectionStore.onReconnected = () => {
+      void favoritesStore.load(user.username);
+      void settingsStore.load();
+      presenceStore.refresh();
+    };
+    // The state may have changed before the banner listened (a session opened offline).
     void SessionAPI.connection()
-      .then((s) => {
-        if (!s) return;
-        connectionStore.set(s);
-        if (s.state !== 'connected') down = true;
-      })
+      .then((s) => s && connectionStore.set(s))
       .catch(() => undefined);
     this.phase = 'main';
     presenceStore.start();
@@ -156,8 +142,6 @@ export class SessionStore {
   }
 
   #leave() {
-    this.#offConnection?.();
-    this.#offConnection = null;
     queueStore.stop();
     phoneStore.stop();
     presenceStore.stop();
