@@ -5,11 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what=${1:-run}
-# Build: Wails (GTK + WebKitGTK 4.1), PortAudio for the softphone.
-pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev portaudio19-dev)
+# Build: Wails (GTK + WebKitGTK 4.1), PortAudio and Opus for the softphone.
+pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev portaudio19-dev libopus-dev)
 if [[ $what == test ]]; then
-  # The test rig: real browser, X server, SIP peers, PBX, audio server, notification daemon.
-  pkgs+=(chromium xvfb xauth x11-utils imagemagick sip-tester baresip kamailio kamailio-presence-modules slapd
+  # The test rig: real browser, X server, SIP peers, PBX, audio server, notification daemon, CalDAV server.
+  pkgs+=(chromium xvfb xauth x11-utils imagemagick sip-tester baresip kamailio kamailio-presence-modules slapd radicale
          pulseaudio pulseaudio-utils libasound2-plugins dbus gnome-keyring xdotool openbox fonts-dejavu-core fonts-noto-core
          dunst)
 fi
@@ -28,9 +28,9 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# Kamailio and slapd are started by the tests themselves, never as system services.
+# Kamailio, slapd and Radicale are started by the tests themselves, never as system services.
 if [[ $what == test ]] && command -v systemctl >/dev/null; then
-  for svc in kamailio slapd; do
+  for svc in kamailio slapd radicale; do
     systemctl is-active --quiet "$svc" 2>/dev/null && { systemctl stop "$svc" || true; }
   done
 fi
