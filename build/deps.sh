@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 what=${1:-run}
-# Build: Wails (GTK + WebKitGTK 4.1), PortAudio and Opus for the softphone.
-pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev portaudio19-dev libopus-dev)
+# Build: Wails (GTK + WebKitGTK 4.1), PortAudio and Opus for the softphone (libopusfile:
+# gopkg.in/hraban/opus links it unless built with the nolibopusfile tag).
+pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev portaudio19-dev libopus-dev libopusfile-dev)
 if [[ $what == test ]]; then
   # The test rig: real browser, X server, SIP peers, PBX, audio server, notification daemon, CalDAV server.
   pkgs+=(chromium xvfb xauth x11-utils imagemagick sip-tester baresip kamailio kamailio-presence-modules slapd radicale

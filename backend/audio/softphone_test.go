@@ -2,11 +2,12 @@ package audio
 
 import (
 	"context"
-	"encoding/binary"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/emiago/diago/media"
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"gopkg.in/hraban/opus.v2"
 )
 
 // TestSoftphoneThroughPulse runs the whole console audio path on real (null) devices:
@@ -24,9 +26,67 @@ import (
 // microphone, so the softphone sends what it played straight back: the caller
 // hears its own tone again, after the softphone's jitter buffer, PortAudio output,
 // PulseAudio, PortAudio input and packetisation. The test reports that delay, the
-// audio latency the console adds end to end.
+// audio latency the console adds end to end, for G.711 and for Opus (which the
+// softphone answers whenever it is offered), and checks that the tone comes back
+// at its own frequency.
 func TestSoftphoneThroughPulse(t *testing.T) {
 	needPulse(t)
+	t.Run("pcmu", func(t *testing.T) { softphoneThroughPulse(t, media.CodecAudioUlaw, newUlawCaller()) })
+	t.Run("opus", func(t *testing.T) { softphoneThroughPulse(t, media.CodecAudioOpus, newOpusCaller(t)) })
+}
+
+// callerCodec is the test caller's side of a codec, in 20 ms frames at 8 kHz.
+type callerCodec struct {
+	encode func(dst []byte, pcm []int16) int
+	decode func(payload []byte) []int16
+}
+
+func newUlawCaller() callerCodec {
+	lpcm := make([]byte, FrameBytes)
+	return callerCodec{
+		encode: func(dst []byte, pcm []int16) int {
+			n, _ := diagoaudio.EncodeUlawTo(dst, bytesFromSamples(lpcm[:0], pcm))
+			return n
+		},
+		decode: func(payload []byte) []int16 {
+			b := make([]byte, 2*len(payload))
+			k, _ := diagoaudio.DecodeUlawTo(b, payload)
+			return samplesFromBytes(nil, b[:k])
+		},
+	}
+}
+
+// newOpusCaller runs libopus at 8 kHz, as the softphone does: what the test
+// measures is the softphone's path, not a resampler of the caller's.
+func newOpusCaller(t *testing.T) callerCodec {
+	enc, err := opus.NewEncoder(SampleRate, 1, opus.AppVoIP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := opus.NewDecoder(SampleRate, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return callerCodec{
+		encode: func(dst []byte, pcm []int16) int {
+			n, err := enc.Encode(pcm, dst)
+			if err != nil {
+				t.Errorf("opus encode: %v", err)
+			}
+			return n
+		},
+		decode: func(payload []byte) []int16 {
+			pcm := make([]int16, 120*SampleRate/1000)
+			n, err := dec.Decode(payload, pcm)
+			if err != nil {
+				return nil
+			}
+			return pcm[:n]
+		},
+	}
+}
+
+func softphoneThroughPulse(t *testing.T, codec media.Codec, cc callerCodec) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("SIPUA_DEBUG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -54,7 +114,7 @@ func TestSoftphoneThroughPulse(t *testing.T) {
 	callerAddr := probe.LocalAddr().(*net.UDPAddr)
 	probe.Close()
 	dg := diago.NewDiago(ua, diago.WithLogger(log),
-		diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{media.CodecAudioUlaw}}),
+		diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{codec}}),
 		diago.WithTransport(diago.Transport{Transport: "udp", BindHost: "127.0.0.1", BindPort: callerAddr.Port}))
 	sctx, stopServe := context.WithCancel(ctx)
 	defer stopServe()
@@ -91,25 +151,31 @@ func TestSoftphoneThroughPulse(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Receive: decode and note when the echo of the tone first arrives.
+	// Receive: decode, note when the echo of the tone first arrives, and keep the
+	// echo for its frequency.
 	heard := make(chan time.Time, 1)
+	echo := make(chan []int16, 1)
 	go func() {
 		buf := make([]byte, media.RTPBufSize)
-		pcm := make([]byte, 2*media.RTPBufSize)
+		var loud []int16
 		for {
 			n, err := r.Read(buf)
 			if err != nil {
 				return
 			}
-			k, _ := diagoaudio.DecodeUlawTo(pcm, buf[:n])
-			s := make([]int16, k/2)
-			for i := range s {
-				s[i] = int16(binary.LittleEndian.Uint16(pcm[2*i:]))
-			}
+			s := cc.decode(buf[:n])
 			if rms(s) > 1000 {
 				select {
 				case heard <- time.Now():
 				default:
+				}
+				loud = append(loud, s...)
+				if len(loud) >= SampleRate/2 {
+					select {
+					case echo <- loud:
+					default:
+					}
+					loud = nil
 				}
 			}
 		}
@@ -117,11 +183,11 @@ func TestSoftphoneThroughPulse(t *testing.T) {
 
 	// Send silence until the softphone's devices run (it has played and sent half a
 	// second of audio), then 1 s of tone. RTPPacketWriter paces the writes at 20 ms.
-	payload := make([]byte, FrameSamples)
+	payload := make([]byte, 1500)
 	frame := make([]byte, FrameBytes)
 	send := func() {
-		diagoaudio.EncodeUlawTo(payload, frame)
-		if _, err := w.Write(payload); err != nil {
+		n := cc.encode(payload, samplesFromBytes(nil, frame))
+		if _, err := w.Write(payload[:n]); err != nil {
 			t.Fatalf("sending RTP: %v", err)
 		}
 	}
@@ -152,16 +218,45 @@ func TestSoftphoneThroughPulse(t *testing.T) {
 	select {
 	case at := <-heard:
 		d := at.Sub(toneAt)
-		t.Logf("end-to-end added latency (RTP in → jitter buffer → PortAudio → PulseAudio → PortAudio → RTP out): %v", d.Round(time.Millisecond))
+		t.Logf("%s: end-to-end added latency (RTP in → jitter buffer → PortAudio → PulseAudio → PortAudio → RTP out): %v", codec.Name, d.Round(time.Millisecond))
 		if d > 400*time.Millisecond {
 			t.Errorf("latency %v, want under 400 ms", d)
 		}
 	case <-time.After(3 * time.Second):
 		t.Fatal("the tone never came back through the devices")
 	}
+	select {
+	case s := <-echo:
+		if f := dominantFreq(s, SampleRate); math.Abs(f-1000) > 15 {
+			t.Fatalf("the tone came back at %.0f Hz, want 1000 Hz", f)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("less than half a second of the tone came back")
+	}
 	calls := phone.Calls()
 	if len(calls) != 1 {
 		t.Fatalf("%d calls", len(calls))
 	}
+	if got := calls[0].AudioStats().Codec; !strings.EqualFold(got, codec.Name) {
+		t.Fatalf("the softphone answered with %s, want %s", got, codec.Name)
+	}
 	t.Logf("softphone audio stats: %+v", calls[0].AudioStats())
+}
+
+// dominantFreq finds the strongest frequency of pcm between 100 Hz and 3.8 kHz, to
+// 5 Hz, by the Goertzel algorithm.
+func dominantFreq(pcm []int16, rate int) float64 {
+	best, bestPower := 0.0, -1.0
+	for f := 100.0; f <= 3800; f += 5 {
+		w := 2 * math.Pi * f / float64(rate)
+		coeff := 2 * math.Cos(w)
+		var s1, s2 float64
+		for _, v := range pcm {
+			s1, s2 = float64(v)+coeff*s1-s2, s1
+		}
+		if power := s1*s1 + s2*s2 - coeff*s1*s2; power > bestPower {
+			best, bestPower = f, power
+		}
+	}
+	return best
 }

@@ -277,7 +277,7 @@ func (p *Phone) answer(c *Call) error {
 		}
 		p.mu.Unlock()
 	}
-	med, err := c.d.Answer(diago.AnswerOptions{Codecs: p.codecs})
+	med, err := c.d.Answer(diago.AnswerOptions{Codecs: answerCodecs(p.codecs, c.d.InviteRequest.Body())})
 	if err != nil {
 		release()
 		return fmt.Errorf("sipua: answering: %w", err)

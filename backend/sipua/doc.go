@@ -4,14 +4,18 @@
 // is how the switchboard hands over a call the attendant picked) and turns their RTP
 // into sound and back.
 //
-// It is pure Go. Sound comes and goes as 8 kHz mono signed 16-bit little-endian PCM
-// in 20 ms frames through an AudioDevice: backend/audio's PortAudio streams in the
-// console, in-memory sources and sinks in tests.
+// It is pure Go but for Opus, which links libopus through cgo (opus.go; without
+// cgo the phone speaks G.711 only). Sound comes and goes as 8 kHz mono signed
+// 16-bit little-endian PCM in 20 ms frames through an AudioDevice: backend/audio's
+// PortAudio streams in the console, in-memory sources and sinks in tests.
 //
 // The media path of an answered call:
 //
-//	RTP ─► G.711 decode ─► jitter buffer (adaptive, 40–100 ms) ─► speaker
-//	microphone ─► mute ─► G.711 encode ─► RTP
+//	RTP ─► Opus or G.711 decode ─► jitter buffer (adaptive, 40–100 ms) ─► speaker
+//	microphone ─► mute ─► Opus or G.711 encode ─► RTP
+//
+// Opus is answered whenever the offer has it; it is decoded and encoded at 8 kHz
+// (libopus resamples), while its RTP timestamps count at 48 kHz (RFC 7587).
 //
 // One call at a time has the audio: an attendant talks to one caller, and other
 // calls wait on the switchboard, not on the phone.

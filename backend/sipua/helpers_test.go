@@ -219,12 +219,14 @@ func runCaller(t *testing.T, proxy, user string, p callerParams) <-chan error {
 	return res
 }
 
-// memSpeaker is an in-memory sink: it counts frames and audible frames.
+// memSpeaker is an in-memory sink: it counts frames and audible frames, and keeps
+// the last 10 s of what it played.
 type memSpeaker struct {
 	mu      sync.Mutex
 	frames  int
 	audible int
 	closed  bool
+	pcm     []int16
 }
 
 func (s *memSpeaker) Write(p []byte) (int, error) {
@@ -234,10 +236,23 @@ func (s *memSpeaker) Write(p []byte) (int, error) {
 		return 0, io.ErrClosedPipe
 	}
 	s.frames++
-	if rms(bytesToPCM(p)) > 300 {
+	pcm := bytesToPCM(p)
+	if rms(pcm) > 300 {
 		s.audible++
 	}
+	s.pcm = append(s.pcm, pcm...)
+	if keep := 10 * SampleRate; len(s.pcm) > 2*keep {
+		s.pcm = append(s.pcm[:0], s.pcm[len(s.pcm)-keep:]...)
+	}
 	return len(p), nil
+}
+
+// recent returns the last n samples played (fewer if it has not played that many).
+func (s *memSpeaker) recent(n int) []int16 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n = min(n, len(s.pcm))
+	return append([]int16(nil), s.pcm[len(s.pcm)-n:]...)
 }
 
 func (s *memSpeaker) Close() error {

@@ -11,6 +11,8 @@ import (
 // jitterBuffer turns RTP packets, which arrive early, late, out of order or not at
 // all, into a steady stream of 20 ms PCM frames. It is addressed by RTP timestamp,
 // not sequence number, so any packet size (10, 20, 30 ms) plays out correctly.
+// Timestamps count in the codec's RTP clock (8 kHz for G.711, 48 kHz for Opus
+// whatever rate it is decoded at), PCM is always at SampleRate.
 //
 // Its delay adapts: it starts playing once it holds target of audio (the frame about
 // to play included, so a packet may arrive up to target − 20 ms late), and target
@@ -26,7 +28,9 @@ import (
 // frame every time.
 type jitterBuffer struct {
 	mu       sync.Mutex
-	min, max uint32 // bounds of target, in samples
+	clock    uint32 // RTP clock rate, Hz; every timestamp and duration below is in its ticks
+	frame    uint32 // one frame (FrameSamples of PCM) in ticks
+	min, max uint32 // bounds of target
 	target   uint32
 
 	pkts    []jbPacket // sorted by ts (wrap-aware), no overlaps kept
@@ -35,7 +39,7 @@ type jitterBuffer struct {
 	playing bool
 	cursor  uint32 // RTP timestamp of the next sample to play
 
-	// RFC 3550 interarrival jitter, in samples.
+	// RFC 3550 interarrival jitter, in ticks.
 	jitter      float64
 	lastArrival time.Time
 	lastTS      uint32
@@ -63,15 +67,20 @@ type jitterStats struct {
 	delayCount int
 }
 
-func newJitterBuffer(min, max time.Duration) *jitterBuffer {
-	toSamples := func(d time.Duration) uint32 { return uint32(d.Seconds() * SampleRate) }
-	jb := &jitterBuffer{min: toSamples(min), max: toSamples(max)}
+// newJitterBuffer makes a buffer for RTP timestamps at clockRate Hz (a multiple of
+// SampleRate, as every audio clock rate is).
+func newJitterBuffer(min, max time.Duration, clockRate uint32) *jitterBuffer {
+	toTicks := func(d time.Duration) uint32 { return uint32(d.Seconds() * float64(clockRate)) }
+	jb := &jitterBuffer{clock: clockRate, frame: FrameSamples * clockRate / SampleRate, min: toTicks(min), max: toTicks(max)}
 	if jb.max < jb.min {
 		jb.max = jb.min
 	}
 	jb.target = jb.min
 	return jb
 }
+
+// ticks is the duration of pcm in RTP clock ticks.
+func (jb *jitterBuffer) ticks(pcm []int16) uint32 { return uint32(len(pcm)) * jb.clock / SampleRate }
 
 // before reports whether RTP timestamp a is earlier than b, across wrap-around.
 func before(a, b uint32) bool { return int32(a-b) < 0 }
@@ -89,12 +98,12 @@ func (jb *jitterBuffer) Push(ssrc uint32, ts uint32, pcm []int16, arrival time.T
 	jb.stats.Pushed++
 	// A new source (the PBX switched media, a re-INVITE) or a jump of more than a
 	// second starts over: old and new timestamps have nothing in common.
-	if !jb.haveSrc || ssrc != jb.ssrc || (jb.playing && absDiff(ts, jb.cursor) > SampleRate) {
+	if !jb.haveSrc || ssrc != jb.ssrc || (jb.playing && absDiff(ts, jb.cursor) > jb.clock) {
 		jb.reset()
 		jb.ssrc, jb.haveSrc = ssrc, true
 	}
 	jb.updateJitter(ts, arrival)
-	if jb.playing && before(ts+uint32(len(pcm)), jb.cursor+1) {
+	if jb.playing && before(ts+jb.ticks(pcm), jb.cursor+1) {
 		jb.stats.Late++ // entirely in the past: already concealed
 		return
 	}
@@ -110,7 +119,7 @@ func (jb *jitterBuffer) Push(ssrc uint32, ts uint32, pcm []int16, arrival time.T
 	copy(jb.pkts[i+1:], jb.pkts[i:])
 	jb.pkts[i] = jbPacket{ts: ts, pcm: pcm, arrival: arrival}
 	// Bound memory whatever the sender does: keep at most twice the maximum delay.
-	for jb.buffered() > 2*jb.max+FrameSamples && len(jb.pkts) > 1 {
+	for jb.buffered() > 2*jb.max+jb.frame && len(jb.pkts) > 1 {
 		jb.cursor = jb.pkts[1].ts
 		jb.pkts = jb.pkts[1:]
 		jb.stats.Skipped++
@@ -134,17 +143,17 @@ func (jb *jitterBuffer) reset() {
 
 func (jb *jitterBuffer) updateJitter(ts uint32, arrival time.Time) {
 	if !jb.lastArrival.IsZero() {
-		// D(i,j) = (Rj - Ri) - (Sj - Si), in samples.
-		d := arrival.Sub(jb.lastArrival).Seconds()*SampleRate - float64(int32(ts-jb.lastTS))
+		// D(i,j) = (Rj - Ri) - (Sj - Si), in ticks.
+		d := arrival.Sub(jb.lastArrival).Seconds()*float64(jb.clock) - float64(int32(ts-jb.lastTS))
 		jb.jitter += (math.Abs(d) - jb.jitter) / 16
-		t := uint32(FrameSamples + 3*jb.jitter)
+		t := uint32(float64(jb.frame) + 3*jb.jitter)
 		jb.target = min(max(t, jb.min), jb.max)
 	}
 	jb.lastArrival, jb.lastTS = arrival, ts
 }
 
 // buffered is how much audio is held from the cursor (or the first packet when not
-// playing) to the end of the last packet, in samples.
+// playing) to the end of the last packet, in ticks.
 func (jb *jitterBuffer) buffered() uint32 {
 	if len(jb.pkts) == 0 {
 		return 0
@@ -154,7 +163,7 @@ func (jb *jitterBuffer) buffered() uint32 {
 		start = jb.cursor
 	}
 	last := jb.pkts[len(jb.pkts)-1]
-	end := last.ts + uint32(len(last.pcm))
+	end := last.ts + jb.ticks(last.pcm)
 	if before(end, start) {
 		return 0
 	}
@@ -195,17 +204,17 @@ func (jb *jitterBuffer) readFrame(out []int16, now time.Time) {
 	// above target (after the speaker or the network stalled and the backlog arrived
 	// at once), where catching up quickly matters more than a few clipped frames.
 	buffered := jb.buffered()
-	if buffered > jb.target+FrameSamples {
+	if buffered > jb.target+jb.frame {
 		jb.surplus++
 	} else {
 		jb.surplus = 0
 	}
 	patience := 10
-	if buffered > jb.target+3*FrameSamples {
+	if buffered > jb.target+3*jb.frame {
 		patience = 1
 	}
 	if jb.surplus > patience {
-		jb.cursor += FrameSamples
+		jb.cursor += jb.frame
 		jb.surplus = 0
 		jb.stats.Skipped++
 	}
@@ -213,7 +222,7 @@ func (jb *jitterBuffer) readFrame(out []int16, now time.Time) {
 	// Drop packets that end before the cursor.
 	for len(jb.pkts) > 0 {
 		p := jb.pkts[0]
-		if before(p.ts+uint32(len(p.pcm)), jb.cursor+1) {
+		if before(p.ts+jb.ticks(p.pcm), jb.cursor+1) {
 			jb.pkts = jb.pkts[1:]
 			continue
 		}
@@ -222,17 +231,20 @@ func (jb *jitterBuffer) readFrame(out []int16, now time.Time) {
 
 	filled := 0
 	var oldest time.Time
-	end := jb.cursor + FrameSamples
+	end := jb.cursor + jb.frame
 	for _, p := range jb.pkts {
 		if !before(p.ts, end) {
 			break
 		}
-		// Copy the overlap of [p.ts, p.ts+len) with [cursor, end).
-		from := int32(jb.cursor - p.ts) // offset into p.pcm
-		to := 0                         // offset into out
+		// Copy the overlap of [p.ts, p.ts+len) with [cursor, end), in samples.
+		from := int(int64(int32(jb.cursor-p.ts)) * SampleRate / int64(jb.clock)) // offset into p.pcm
+		to := 0                                                                  // offset into out
 		if from < 0 {
-			to = int(-from)
+			to = -from
 			from = 0
+		}
+		if to >= len(out) || from >= len(p.pcm) {
+			continue
 		}
 		n := copy(out[to:], p.pcm[from:])
 		filled += n
@@ -286,7 +298,7 @@ func (jb *jitterBuffer) Stats() jitterStats {
 func (jb *jitterBuffer) Target() time.Duration {
 	jb.mu.Lock()
 	defer jb.mu.Unlock()
-	return time.Duration(jb.target) * time.Second / SampleRate
+	return time.Duration(jb.target) * time.Second / time.Duration(jb.clock)
 }
 
 // Close makes Read return io.EOF.

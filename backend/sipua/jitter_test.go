@@ -19,7 +19,14 @@ type simPacket struct {
 // silence/concealment-of-nothing) and the buffer.
 func simulate(t *testing.T, pkts []simPacket, readStart, dur time.Duration) ([]int, *jitterBuffer) {
 	t.Helper()
-	jb := newJitterBuffer(defaultJitterMin, defaultJitterMax)
+	return simulateClock(t, pkts, readStart, dur, SampleRate, 1000)
+}
+
+// simulateClock is simulate with RTP timestamps at clock Hz starting at ts0.
+func simulateClock(t *testing.T, pkts []simPacket, readStart, dur time.Duration, clock, ts0 uint32) ([]int, *jitterBuffer) {
+	t.Helper()
+	jb := newJitterBuffer(defaultJitterMin, defaultJitterMax, clock)
+	step := FrameSamples * clock / SampleRate
 	base := time.Unix(1000, 0)
 	sort.SliceStable(pkts, func(i, j int) bool { return pkts[i].arrival < pkts[j].arrival })
 	var out []int
@@ -31,7 +38,7 @@ func simulate(t *testing.T, pkts []simPacket, readStart, dur time.Duration) ([]i
 			for i := range pcm {
 				pcm[i] = int16(p.n + 1)
 			}
-			jb.Push(42, uint32(1000+p.n*FrameSamples), pcm, base.Add(p.arrival))
+			jb.Push(42, ts0+uint32(p.n)*step, pcm, base.Add(p.arrival))
 			next++
 		}
 		frame := make([]int16, FrameSamples)
@@ -155,7 +162,7 @@ func TestJitterBufferDrainsSurplus(t *testing.T) {
 }
 
 func TestJitterBufferNewSourceResets(t *testing.T) {
-	jb := newJitterBuffer(defaultJitterMin, defaultJitterMax)
+	jb := newJitterBuffer(defaultJitterMin, defaultJitterMax, SampleRate)
 	now := time.Unix(0, 0)
 	pcm := func(v int16) []int16 {
 		p := make([]int16, FrameSamples)
@@ -181,5 +188,36 @@ func TestJitterBufferNewSourceResets(t *testing.T) {
 	}
 	if v := read(); v != 2 {
 		t.Fatalf("after SSRC change: %d, want the new source", v)
+	}
+}
+
+// TestJitterBufferOpusClock: Opus timestamps count at 48 kHz while its audio is
+// decoded at 8 kHz. Reordering, loss, jitter and a timestamp wrap-around must be
+// handled as with G.711, and the delay reported in real time, not in ticks.
+func TestJitterBufferOpusClock(t *testing.T) {
+	pkts := steady(250, 30*time.Millisecond, 3)
+	pkts[10].arrival, pkts[11].arrival = pkts[11].arrival, pkts[10].arrival
+	pkts = append(pkts[:30], pkts[31:]...)
+	out, jb := simulateClock(t, pkts, 5*time.Millisecond, 5200*time.Millisecond, 48000, 1<<32-100*960)
+	p := played(out)
+	seen := map[int]bool{}
+	last := -1
+	for _, n := range p {
+		if n == 14 && last == 29 { // frame 29 repeated at half level when frame 30 is lost
+			continue
+		}
+		if n <= last {
+			t.Fatalf("frame %d played after %d: %v", n, last, p)
+		}
+		seen[n], last = true, n
+	}
+	if seen[30] || len(seen) < 240 {
+		t.Fatalf("played %d distinct frames (lost one: %v): %v", len(seen), seen[30], p)
+	}
+	st := jb.Stats()
+	target := jb.Target()
+	t.Logf("48 kHz clock, 30 ms jitter: target %v, mean delay %v, stats %+v", target, st.Delay, st)
+	if target < defaultJitterMin || target > defaultJitterMax || st.Delay > defaultJitterMax+FrameDuration {
+		t.Fatalf("target %v, delay %v: not in real time", target, st.Delay)
 	}
 }

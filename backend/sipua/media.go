@@ -1,18 +1,15 @@
 package sipua
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/emiago/diago"
-	"github.com/emiago/diago/audio"
 	"github.com/emiago/diago/media"
 )
 
@@ -31,27 +28,11 @@ type AudioStats struct {
 	BufferTarget    time.Duration // current adaptive target
 }
 
-// g711 converts between 16-bit PCM and one of the G.711 laws.
-type g711 struct {
-	encode func(dst, lpcm []byte) (int, error)
-	decode func(dst, law []byte) (int, error)
-}
-
-func codecG711(c media.Codec) (g711, error) {
-	switch strings.ToUpper(c.Name) {
-	case "PCMU":
-		return g711{audio.EncodeUlawTo, audio.DecodeUlawTo}, nil
-	case "PCMA":
-		return g711{audio.EncodeAlawTo, audio.DecodeAlawTo}, nil
-	}
-	return g711{}, fmt.Errorf("sipua: negotiated codec %s is not G.711", c.Name)
-}
-
 // callMedia runs an answered call's audio: one goroutine receives RTP into the
 // jitter buffer, one plays the buffer out to the speaker, one sends the microphone.
 type callMedia struct {
 	codec media.Codec
-	law   g711
+	vc    voiceCodec
 	med   *diago.DialogMedia
 	mic   io.ReadCloser
 	spk   io.WriteCloser
@@ -66,20 +47,20 @@ type callMedia struct {
 
 func (p *Phone) startMedia(c *Call, med *diago.DialogMedia) (*callMedia, error) {
 	codec := media.CodecAudioFromSession(med.MediaSession())
-	law, err := codecG711(codec)
+	vc, err := newVoiceCodec(codec)
 	if err != nil {
 		return nil, err
 	}
-	if codec.SampleRate != SampleRate {
-		return nil, fmt.Errorf("sipua: codec %s at %d Hz, want 8000", codec.Name, codec.SampleRate)
+	if codec.SampleRate != vc.clockRate() {
+		return nil, fmt.Errorf("sipua: codec %s at %d Hz, want %d", codec.Name, codec.SampleRate, vc.clockRate())
 	}
 	mic, spk, err := p.audio.OpenAudio()
 	if err != nil {
 		return nil, fmt.Errorf("sipua: opening audio: %w", err)
 	}
 	m := &callMedia{
-		codec: codec, law: law, med: med, mic: mic, spk: spk,
-		jb:      newJitterBuffer(p.jitterMin, p.jitterMax),
+		codec: codec, vc: vc, med: med, mic: mic, spk: spk,
+		jb:      newJitterBuffer(p.jitterMin, p.jitterMax, vc.clockRate()),
 		muted:   &p.muted,
 		stopped: make(chan struct{}),
 	}
@@ -108,10 +89,22 @@ func (p *Phone) startMedia(c *Call, med *diago.DialogMedia) (*callMedia, error) 
 
 // receive decodes RTP of the negotiated codec into the jitter buffer. Packets of
 // other payload types (RFC 4733 events, comfort noise) are not audio to play.
+//
+// A codec with decoder state (Opus) is fed in sequence order: a packet a little
+// older than one already decoded is dropped, and a gap is filled from the packet after it
+// (FEC, or the decoder's concealment) before that packet is decoded. G.711 has no
+// state, and its packets go to the jitter buffer as they come, which reorders them.
 func (m *callMedia) receive() error {
 	rd := m.med.RTPPacketReader
 	buf := make([]byte, media.RTPBufSize)
 	pt := m.codec.PayloadTypeRecv()
+	rec, _ := m.vc.(lossRecoverer)
+	var (
+		inOrder bool // nextSeq, nextTS and ssrc describe the packet expected next
+		nextSeq uint16
+		nextTS  uint32
+		ssrc    uint32
+	)
 	for {
 		n, err := rd.Read(buf)
 		if err != nil {
@@ -125,17 +118,48 @@ func (m *callMedia) receive() error {
 			continue
 		}
 		m.rx.Add(1)
-		lpcm := make([]byte, 2*n)
-		k, err := m.law.decode(lpcm, buf[:n])
+		now := time.Now()
+		payload := buf[:n]
+		if rec != nil && inOrder && hdr.SSRC == ssrc {
+			switch gap := int16(hdr.SequenceNumber - nextSeq); {
+			case gap < 0 && gap >= -maxMisorder:
+				continue // late: its time has been filled already
+			case gap < 0:
+				// Far behind: the sender restarted its sequence; decode from here.
+			case gap > 0:
+				if lost := m.lostSamples(hdr.Timestamp - nextTS); lost > 0 {
+					if pcm, err := rec.recover(payload, lost); err == nil {
+						m.jb.Push(hdr.SSRC, nextTS, pcm, now)
+					}
+				}
+			}
+		}
+		pcm, err := m.vc.decode(payload)
 		if err != nil {
 			continue
 		}
-		pcm := make([]int16, k/2)
-		for i := range pcm {
-			pcm[i] = int16(binary.LittleEndian.Uint16(lpcm[2*i:]))
-		}
-		m.jb.Push(hdr.SSRC, hdr.Timestamp, pcm, time.Now())
+		m.jb.Push(hdr.SSRC, hdr.Timestamp, pcm, now)
+		inOrder, ssrc = true, hdr.SSRC
+		nextSeq = hdr.SequenceNumber + 1
+		nextTS = hdr.Timestamp + uint32(len(pcm))*m.vc.clockRate()/SampleRate
 	}
+}
+
+// maxMisorder is how far back (in packets, RFC 3550's value) a sequence number is a
+// late packet rather than a sender that started over.
+const maxMisorder = 100
+
+// lostSamples converts the RTP timestamp span of lost packets into samples to
+// recover: whole 2.5 ms steps (what an Opus decoder accepts), nothing when the span
+// is implausible (a sender's timestamp jump) or longer than the decoder can fill
+// in one go (120 ms); the jitter buffer conceals those.
+func (m *callMedia) lostSamples(ticks uint32) int {
+	const step = SampleRate / 400 // 2.5 ms
+	n := int(int64(int32(ticks)) * SampleRate / int64(m.vc.clockRate()))
+	if n < step || n > 120*SampleRate/1000 {
+		return 0
+	}
+	return n - n%step
 }
 
 // playout feeds the speaker from the jitter buffer: pulled by the device's clock
@@ -170,7 +194,8 @@ func (m *callMedia) playout() error {
 func (m *callMedia) send() error {
 	w := m.med.RTPPacketWriter
 	frame := make([]byte, FrameBytes)
-	payload := make([]byte, FrameSamples)
+	payload := make([]byte, maxPayload)
+	ticks := FrameSamples * m.vc.clockRate() / SampleRate
 	first := true
 	for {
 		if _, err := io.ReadFull(m.mic, frame); err != nil {
@@ -184,14 +209,14 @@ func (m *callMedia) send() error {
 		if m.muted.Load() {
 			clear(frame)
 		}
-		n, err := m.law.encode(payload, frame)
+		n, err := m.vc.encode(payload, frame)
 		if err != nil {
 			return err
 		}
 		// WriteSamples rather than Write: Write also sleeps on diago's own 20 ms
 		// ticker, a second clock next to the microphone's that would add up to a
 		// frame of delay and drift against it.
-		if _, err := w.WriteSamples(payload[:n], FrameSamples, first, m.codec.PayloadType); err != nil {
+		if _, err := w.WriteSamples(payload[:n], ticks, first, m.codec.PayloadType); err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return nil // the dialog ended and diago closed the RTP socket
 			}

@@ -43,10 +43,13 @@ const (
 	hangupTimeout = 3 * time.Second
 )
 
-// defaultCodecs: G.711 both laws, and RFC 4733 events so that a PBX that insists on
-// them still gets an answer. The switchboard bridges without transcoding, so the
-// attendant leg only needs what callers send.
-var defaultCodecs = []media.Codec{media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000}
+// defaultCodecs: Opus first when built with cgo (robust to loss, and ready for
+// wideband once the audio path runs above 8 kHz), then G.711 both laws, and RFC
+// 4733 events so that a PBX that insists on them still gets an answer. The
+// switchboard bridges without transcoding, so the attendant leg only needs what
+// callers send.
+var defaultCodecs = append(append([]media.Codec{}, opusCodecs...),
+	media.CodecAudioUlaw, media.CodecAudioAlaw, media.CodecTelephoneEvent8000)
 
 // Option configures a Phone.
 type Option func(*Phone)
@@ -83,6 +86,8 @@ func WithJitterBuffer(min, max time.Duration) Option {
 	return func(p *Phone) { p.jitterMin, p.jitterMax = min, max }
 }
 
-// WithCodecs sets the offered/accepted codecs, in order of preference. Only PCMU
-// and PCMA are decoded; others may be listed for events (telephone-event).
+// WithCodecs sets the offered/accepted codecs, in order of preference. Opus (cgo
+// builds only), PCMU and PCMA are decoded; others may be listed for events
+// (telephone-event). An offer with Opus is answered with Opus alone when it is
+// listed; otherwise the answer keeps the offer's order.
 func WithCodecs(c ...media.Codec) Option { return func(p *Phone) { p.codecs = c } }
