@@ -192,6 +192,7 @@ export async function apiCall({ url, fingerprint }, method, path, body, token) {
     const req = https.request(`${url}/api/v1${path}`, {
       method,
       rejectUnauthorized: false, // replaced by the exact pin below
+      agent: false, // a fresh TLS handshake each time: a resumed session has no peer certificate to pin
       headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     }, (res) => {
       const pin = res.socket.getPeerCertificate().fingerprint256.replaceAll(':', '').toLowerCase();
