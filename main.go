@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -97,7 +98,7 @@ func run() error {
 	}
 	con := console.New(console.Config{
 		Server: *serverAddr, Fingerprint: *fingerprint, Version: version, Phone: *softphone,
-		Cache: store, Secrets: secrets,
+		Cache: store, Secrets: secrets, ConnectAfterPaint: 2 * time.Second,
 		Embedded: server.Config{
 			DataDir: filepath.Join(*dataDir, "switchboard"), HTTPAddr: *apiAddr, SIPAddr: *sipAddr,
 			AdminPassword: os.Getenv("CONCIERGE_ADMIN_PASSWORD"), Site: site, Logger: log,

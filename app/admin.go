@@ -5,6 +5,7 @@ import (
 
 	"github.com/concierge-console/concierge/backend/api"
 	"github.com/concierge-console/concierge/backend/console"
+	"github.com/concierge-console/concierge/backend/queue"
 )
 
 // Admin is the management views' data (L2, A2, A4): user accounts and
@@ -26,6 +27,12 @@ func (a *Admin) CreateQueue(q api.QueueRequest) (api.QueueSaved, error) {
 // UpdateQueue replaces the queue q.ID.
 func (a *Admin) UpdateQueue(q api.QueueRequest) (api.QueueSaved, error) {
 	return a.c.SaveQueue(a.ctx, q, false)
+}
+
+// SetQueueMode opens, closes or puts a queue in emergency (supervisors, Q9):
+// mode is "auto", "open", "closed" or "emergency".
+func (a *Admin) SetQueueMode(id, mode string) (api.QueueMode, error) {
+	return a.c.SetQueueMode(a.ctx, id, queue.Mode(mode))
 }
 
 // DeleteQueue removes a queue and returns those left.

@@ -33,6 +33,29 @@ func (d *Directory) SaveLDAPSettings(in api.LDAPSettingsUpdate) (api.LDAPSetting
 // SyncLDAP runs an LDAP sync now.
 func (d *Directory) SyncLDAP() (api.LDAPSettings, error) { return d.c.SyncLDAP(d.ctx) }
 
+// Calendar returns a contact's events between from and to (RFC 3339, at
+// most 14 days apart) with whether they are stale and why (D2).
+func (d *Directory) Calendar(id, from, to string) (api.Schedule, error) {
+	return d.c.ContactCalendar(d.ctx, id, from, to)
+}
+
+// CalendarSettings returns the calendar source settings (never the password).
+func (d *Directory) CalendarSettings() (api.CalendarSettings, error) {
+	return d.c.CalendarSettings(d.ctx)
+}
+
+// SaveCalendarSettings replaces the calendar source settings; an empty
+// password keeps the stored one.
+func (d *Directory) SaveCalendarSettings(in api.CalendarSettingsUpdate) (api.CalendarSettings, error) {
+	return d.c.SaveCalendarSettings(d.ctx, in)
+}
+
+// TestCalendar reads today's events of the person with this e-mail with the
+// saved settings.
+func (d *Directory) TestCalendar(email string) (api.CalendarTest, error) {
+	return d.c.TestCalendar(d.ctx, email)
+}
+
 // History is the call overview's history (O2, O3) and the recent
 // destinations of a caller (C5).
 type History struct {

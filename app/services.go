@@ -23,6 +23,7 @@ func Services(ctx context.Context, c *console.Console) []any {
 		&History{ctx: ctx, c: c},
 		&Calls{ctx: ctx, c: c},
 		&Admin{ctx: ctx, c: c},
+		&Stats{ctx: ctx, c: c},
 	}
 }
 

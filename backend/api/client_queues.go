@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+
+	"github.com/concierge-console/concierge/backend/queue"
 )
 
 // QueueSettings lists the stored queues and whether they differ from those the
@@ -28,4 +30,10 @@ func (c *Client) SaveQueue(ctx context.Context, req QueueRequest) (QueueSaved, e
 // DeleteQueue removes a queue.
 func (c *Client) DeleteQueue(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, "/admin/queues/"+url.PathEscape(id), nil, nil)
+}
+
+// SetQueueMode opens, closes or puts a queue in emergency (supervisors, Q9).
+func (c *Client) SetQueueMode(ctx context.Context, id string, mode queue.Mode) (QueueMode, error) {
+	var out QueueMode
+	return out, c.do(ctx, http.MethodPut, "/queues/"+url.PathEscape(id)+"/mode", ModeRequest{Mode: mode}, &out)
 }

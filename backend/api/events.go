@@ -53,6 +53,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	ctx := conn.CloseRead(r.Context())
 	pf := s.newPresenceFeed(c)
 	defer pf.close()
+	sf := s.newStatsFeed()
+	defer sf.close()
+	if sf != nil {
+		sf.arm() // a (re)connected console gets the figures without asking
+	}
 	if sub.Snapshot != nil {
 		if err := s.send(ctx, conn, StreamMessage{Kind: "snapshot", Epoch: s.epoch, Snapshot: sub.Snapshot}); err != nil {
 			return
@@ -69,6 +74,14 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 				if err := s.send(ctx, conn, StreamMessage{Kind: "presence", Epoch: s.epoch, Presence: ps}); err != nil {
 					return
 				}
+			}
+		case <-sf.signal():
+			sf.arm()
+		case <-sf.fire():
+			sf.fired()
+			snap := s.statsSnapshot()
+			if err := s.send(ctx, conn, StreamMessage{Kind: "stats", Epoch: s.epoch, Stats: &snap}); err != nil {
+				return
 			}
 		case ev, ok := <-sub.C:
 			if !ok {

@@ -205,6 +205,7 @@ func (s *Server) getPresence(w http.ResponseWriter, r *http.Request) {
 	out := make([]ContactPresence, 0, len(ids))
 	var seen []directory.Contact
 	var internal []string
+	var people []presencehub.Person
 	for _, id := range ids {
 		cp, ct, ok := s.contactPresence(v, id)
 		if !ok {
@@ -213,8 +214,12 @@ func (s *Server) getPresence(w http.ResponseWriter, r *http.Request) {
 		out = append(out, cp)
 		seen = append(seen, ct)
 		internal = append(internal, internalNumbers(ct)...)
+		if len(ct.Emails) > 0 {
+			people = append(people, presencehub.Person{ID: ct.Emails[0], Keys: numbers(ct)})
+		}
 	}
-	s.pres.hub.Want(internal...) // BLF on demand for what is on screen
+	s.pres.hub.Want(internal...)     // BLF on demand for what is on screen
+	s.pres.hub.WantPeople(people...) // and their calendars (D3)
 	s.pres.watch(c.user.Username, seen)
 	writeJSON(w, http.StatusOK, out)
 }

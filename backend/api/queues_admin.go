@@ -8,13 +8,16 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/store"
 )
 
 // Queue administration (A4). Queues live in the store: the site file seeds
 // them on first start, then administrators edit them here. The SIP routing is
 // built when the switchboard starts, so changes apply at its next start; the
-// answers say when the stored queues differ from the running ones.
+// answers say when the stored queues differ from the running ones. A queue's
+// rules (Q9) and its mode apply live to a running queue; supervisors read the
+// queues and set the mode (PUT /queues/{id}/mode).
 
 // WithQueueAdmin serves /admin/queues; running is the queue set the switchboard
 // started with, to tell whether a restart is needed.
@@ -55,6 +58,8 @@ type QueueRequest struct {
 	Numbers  []string `json:"numbers"`
 	Priority int      `json:"priority"`
 	Default  bool     `json:"default"`
+	// Rules (Q9); omitted keeps the queue's current rules.
+	Rules *queue.Rules `json:"rules,omitempty"`
 }
 
 var (
@@ -112,7 +117,7 @@ func (s *Server) updateQueue(w http.ResponseWriter, r *http.Request) {
 // saveQueue validates req against the other queues and stores it. Making a
 // queue the default takes that role from the one that had it.
 func (s *Server) saveQueue(w http.ResponseWriter, req QueueRequest, replace bool) {
-	q := store.Queue{ID: req.ID, Name: strings.TrimSpace(req.Name), Numbers: slices.Clone(req.Numbers), Priority: req.Priority, Default: req.Default}
+	q := store.Queue{ID: req.ID, Name: strings.TrimSpace(req.Name), Numbers: slices.Clone(req.Numbers), Priority: req.Priority, Default: req.Default, Rules: req.Rules}
 	if q.Numbers == nil {
 		q.Numbers = []string{}
 	}
@@ -124,6 +129,12 @@ func (s *Server) saveQueue(w http.ResponseWriter, req QueueRequest, replace bool
 			return nil, fmt.Errorf("%w: %s", errQueueMissing, q.ID)
 		case !replace && i >= 0:
 			return nil, fmt.Errorf("%w: queue %s already exists", errQueueExists, q.ID)
+		}
+		if i >= 0 {
+			q.Mode = qs[i].Mode // set with PUT /queues/{id}/mode, not here
+			if q.Rules == nil {
+				q.Rules = qs[i].Rules
+			}
 		}
 		if err := checkQueue(q, qs); err != nil {
 			return nil, err
@@ -153,7 +164,8 @@ func (s *Server) saveQueue(w http.ResponseWriter, req QueueRequest, replace bool
 	if !replace {
 		status = http.StatusCreated
 	}
-	s.log.Info("api: queue saved", "queue", q.ID, "numbers", q.Numbers, "priority", q.Priority, "default", q.Default)
+	s.applyRules(q)
+	s.log.Info("api: queue saved", "queue", q.ID, "numbers", q.Numbers, "priority", q.Priority, "default", q.Default, "rules", q.Rules != nil)
 	writeJSON(w, status, QueueSaved{Queue: queueSettings(q, users), RestartRequired: s.restartRequired(all)})
 }
 
@@ -210,6 +222,14 @@ func checkQueue(q store.Queue, all []store.Queue) error {
 	case q.Priority < -maxQueuePriority || q.Priority > maxQueuePriority:
 		return bad("priority %d: between -%d and %d", q.Priority, maxQueuePriority, maxQueuePriority)
 	}
+	if q.Rules != nil {
+		if err := q.Rules.Validate(validTarget); err != nil {
+			return bad("rules: %v", err)
+		}
+		if q.Mode == queue.ModeEmergency && q.Rules.EmergencyTarget == "" {
+			return bad("rules: the queue is in emergency mode, so it needs an emergencyTarget; set another mode first")
+		}
+	}
 	for i, n := range q.Numbers {
 		if !validQueueNumber.MatchString(n) {
 			return bad("number %q: 1–32 digits, letters or + * # . _ -", n)
@@ -252,4 +272,95 @@ func queueSettings(q store.Queue, users []store.User) QueueSettings {
 		}
 	}
 	return out
+}
+
+// validTarget is the syntax of a forward target: a number, extension or
+// username (spaces ignored), or a sip: URI. The switchboard checks it again.
+var validTargetRe = regexp.MustCompile(`^(?i:sip:[^\s@]+@[^\s]+|(tel:)?[0-9A-Za-z+*#._ -]{1,64})$`)
+
+func validTarget(t string) bool { return validTargetRe.MatchString(strings.TrimSpace(t)) }
+
+// QueueRuler is what the switchboard offers to change a running queue's
+// rules and mode live; without it changes apply at the next start.
+type QueueRuler interface {
+	SetQueueMode(id string, m queue.Mode) error
+	SetQueueRules(id string, r queue.Rules) error
+}
+
+// running reports whether the switchboard runs queue id.
+func (s *Server) running(id string) bool {
+	return slices.ContainsFunc(s.runningQueues, func(r store.Queue) bool { return r.ID == id })
+}
+
+// applyRules hands a saved queue's rules to the running switchboard.
+func (s *Server) applyRules(q store.Queue) {
+	ruler, ok := s.sb.(QueueRuler)
+	if !ok || !s.running(q.ID) {
+		return
+	}
+	r := queue.Rules{}
+	if q.Rules != nil {
+		r = *q.Rules
+	}
+	if err := ruler.SetQueueRules(q.ID, r); err != nil {
+		s.log.Error("api: applying queue rules failed", "queue", q.ID, "error", err)
+	}
+}
+
+// ModeRequest is the body of PUT /queues/{id}/mode.
+type ModeRequest struct {
+	Mode queue.Mode `json:"mode"`
+}
+
+// QueueMode answers PUT /queues/{id}/mode: the mode and the state it gives
+// the queue now ("closed" until the hours open it, …). RestartRequired: the
+// queue is not running yet, so the mode applies at the next start.
+type QueueMode struct {
+	ID   string     `json:"id"`
+	Mode queue.Mode `json:"mode"`
+	queue.StateInfo
+	RestartRequired bool `json:"restartRequired"`
+}
+
+// setQueueMode is a supervisor opening, closing, or declaring an emergency
+// on a queue (A3, Q9). The mode is stored, so it survives a restart.
+func (s *Server) setQueueMode(w http.ResponseWriter, r *http.Request) {
+	var req ModeRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	id := r.PathValue("id")
+	if !queue.ValidMode(req.Mode) {
+		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf(`mode %q: one of "auto" (by opening hours), "open", "closed", "emergency"`, req.Mode))
+		return
+	}
+	err := s.store.UpdateQueues(func(qs []store.Queue) ([]store.Queue, error) {
+		i := slices.IndexFunc(qs, func(o store.Queue) bool { return o.ID == id })
+		if i < 0 {
+			return nil, fmt.Errorf("%w: %s", errQueueMissing, id)
+		}
+		if req.Mode == queue.ModeEmergency && (qs[i].Rules == nil || qs[i].Rules.EmergencyTarget == "") {
+			return nil, fmt.Errorf("%w: queue %s has no emergency number; an administrator sets it in the queue's rules", errQueueInvalid, id)
+		}
+		qs[i].Mode = req.Mode
+		return qs, nil
+	})
+	if s.queueStoreError(w, err) {
+		return
+	}
+	out := QueueMode{ID: id, Mode: req.Mode, RestartRequired: true}
+	if ruler, ok := s.sb.(QueueRuler); ok && s.running(id) {
+		if err := ruler.SetQueueMode(id, req.Mode); err != nil {
+			writeError(w, http.StatusInternalServerError, "internal", err.Error())
+			return
+		}
+		out.RestartRequired = false
+		for _, q := range s.sb.Snapshot().Queues {
+			if q.ID == id {
+				out.StateInfo = q.StateInfo
+			}
+		}
+	}
+	s.log.Info("api: queue mode set", "queue", id, "mode", req.Mode, "state", out.State)
+	writeJSON(w, http.StatusOK, out)
 }

@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/concierge-console/concierge/backend/auth"
+	"github.com/concierge-console/concierge/backend/calendar"
 	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/favorites"
 	"github.com/concierge-console/concierge/backend/queue"
+	"github.com/concierge-console/concierge/backend/stats"
 	"github.com/concierge-console/concierge/backend/store"
 )
 
@@ -57,7 +59,10 @@ type Server struct {
 	grace      time.Duration
 	now        func() time.Time
 
-	pres *presenceState // contacts' presence (presence.go); nil without WithPresence
+	pres *presenceState    // contacts' presence (presence.go); nil without WithPresence
+	cal  *calendar.Service // contacts' calendars (calendar.go); nil without WithCalendar
+
+	stats *stats.Service // live statistics and reports (stats.go); nil without WithStats
 
 	queueAdmin    bool          // serve /admin/queues (queues_admin.go)
 	runningQueues []store.Queue // the queues the switchboard started with
@@ -146,6 +151,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("PUT "+p+"/me/settings", s.authed(store.RoleAttendant, s.putSettings))
 	mux.Handle("GET "+p+"/history", s.authed(store.RoleAttendant, s.history))
 	mux.Handle("GET "+p+"/history/destinations", s.authed(store.RoleAttendant, s.historyDestinations))
+	s.statsRoutes(mux, p) // stats, reports/calls
 	if s.ldap != nil {
 		mux.Handle("GET "+p+"/directory/ldap", s.authed(store.RoleAdmin, s.getLDAP))
 		mux.Handle("PUT "+p+"/directory/ldap", s.authed(store.RoleAdmin, s.putLDAP))
@@ -164,12 +170,21 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET "+p+"/contacts/{id}", s.authed(store.RoleAttendant, s.getContact))
 		mux.Handle("PUT "+p+"/contacts/{id}", s.authed(store.RoleAttendant, s.updateContact))
 		mux.Handle("DELETE "+p+"/contacts/{id}", s.authed(store.RoleAttendant, s.deleteContact))
+		if s.cal != nil {
+			mux.Handle("GET "+p+"/contacts/{id}/calendar", s.authed(store.RoleAttendant, s.contactCalendar))
+		}
 	}
 	if s.queueAdmin {
-		mux.Handle("GET "+p+"/admin/queues", s.authed(store.RoleAdmin, s.listQueueSettings))
+		mux.Handle("GET "+p+"/admin/queues", s.authed(store.RoleSupervisor, s.listQueueSettings)) // read-only for supervisors
+		mux.Handle("PUT "+p+"/queues/{id}/mode", s.authed(store.RoleSupervisor, s.setQueueMode))
 		mux.Handle("POST "+p+"/admin/queues", s.authed(store.RoleAdmin, s.createQueue))
 		mux.Handle("PUT "+p+"/admin/queues/{id}", s.authed(store.RoleAdmin, s.updateQueue))
 		mux.Handle("DELETE "+p+"/admin/queues/{id}", s.authed(store.RoleAdmin, s.deleteQueue))
+	}
+	if s.cal != nil {
+		mux.Handle("GET "+p+"/admin/calendar", s.authed(store.RoleAdmin, s.getCalendarSettings))
+		mux.Handle("PUT "+p+"/admin/calendar", s.authed(store.RoleAdmin, s.putCalendarSettings))
+		mux.Handle("POST "+p+"/admin/calendar/test", s.authed(store.RoleAdmin, s.testCalendar))
 	}
 	mux.Handle("GET "+p+"/users", s.authed(store.RoleSupervisor, s.listUsers))
 	mux.Handle("POST "+p+"/users", s.authed(store.RoleAdmin, s.createUser))

@@ -99,6 +99,10 @@ func (c *Client) stream(ctx context.Context, pos *position, h StreamHandler) (co
 			}
 			*last = m.Event.Seq
 			h.Event(*m.Event)
+		case m.Kind == "stats" && m.Stats != nil:
+			if sh, ok := h.(StatsHandler); ok {
+				sh.Stats(*m.Stats)
+			}
 		case m.Kind == "presence":
 			if ph, ok := h.(PresenceHandler); ok {
 				ph.Presence(m.Presence)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/concierge-console/concierge/backend/queue"
+	"github.com/concierge-console/concierge/backend/stats"
 	"github.com/concierge-console/concierge/backend/store"
 )
 
@@ -66,7 +67,7 @@ type Error struct {
 // message is a snapshot unless the client's `since` could be replayed; every
 // later one is an event whose Seq is exactly one more than the one before.
 type StreamMessage struct {
-	Kind string `json:"kind"` // "snapshot", "event" or "presence"
+	Kind string `json:"kind"` // "snapshot", "event", "presence" or "stats"
 	// Epoch names this run of the switchboard. Sequence numbers restart
 	// with it, so a client resuming with another epoch gets a snapshot.
 	Epoch    string          `json:"epoch"`
@@ -76,6 +77,9 @@ type StreamMessage struct {
 	// those the user asked about with GET /presence. Not sequenced: the
 	// client asks again after a reconnect.
 	Presence []ContactPresence `json:"presence,omitempty"`
+	// Stats is today's live statistics (kind "stats"), sent after they
+	// changed, at most once a second. Not sequenced: each is complete.
+	Stats *stats.Snapshot `json:"stats,omitempty"`
 }
 
 func publicUser(u store.User, extension string) User {

@@ -7,9 +7,11 @@ import (
 	"net/http"
 
 	"github.com/concierge-console/concierge/backend/api"
+	"github.com/concierge-console/concierge/backend/queue"
 )
 
-// Management views (L2, A2, A4): user accounts and queues, for administrators.
+// Management views (L2, A2, A3, A4): user accounts and queues, for
+// administrators; supervisors read them and open and close queues.
 // The switchboard authorizes every call; these only carry its answers, with
 // its messages, to the UI.
 
@@ -37,6 +39,11 @@ func (c *Console) DeleteQueue(ctx context.Context, id string) (api.QueueSettings
 		}
 		return cl.QueueSettings(ctx)
 	})
+}
+
+// SetQueueMode sets a queue's mode (supervisors and administrators, Q9).
+func (c *Console) SetQueueMode(ctx context.Context, id string, mode queue.Mode) (api.QueueMode, error) {
+	return adminCall(c, func(cl *api.Client) (api.QueueMode, error) { return cl.SetQueueMode(ctx, id, mode) })
 }
 
 // Users lists the user accounts.

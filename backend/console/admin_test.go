@@ -55,15 +55,15 @@ func TestAdminManagesUsersAndQueues(t *testing.T) {
 		t.Fatalf("delete queue: %+v %v", list, err)
 	}
 
-	// A supervisor is refused with a message that says why.
+	// A supervisor reads the queues; edits are refused with a message that says why.
 	if err := c.Logout(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Login(ctx, LoginRequest{Username: "alice", Password: "alice-secret"}); err != nil {
 		t.Fatalf("alice logs in with her unchanged password: %v", err)
 	}
-	if _, err := c.AdminQueues(ctx); err == nil || !strings.Contains(err.Error(), "only administrators") {
-		t.Fatalf("supervisor lists queues: %v", err)
+	if _, err := c.AdminQueues(ctx); err != nil {
+		t.Fatalf("supervisor lists queues (read-only): %v", err)
 	}
 	if err := c.DeleteUser(ctx, "admin"); err == nil || !strings.Contains(err.Error(), "only administrators") {
 		t.Fatalf("supervisor deletes admin: %v", err)

@@ -51,6 +51,12 @@ type Config struct {
 	// Secrets keeps remembered passwords; nil when the OS has no keyring
 	// (then only the username and server are remembered).
 	Secrets Secrets
+	// ConnectAfterPaint holds back the login of a session restored from the
+	// cache until the front-end has painted it (Ready), or this long at
+	// most: the TLS handshake, the switchboard's password check and the
+	// softphone's start then do not compete with the first paint for the
+	// CPU. Zero logs in at once.
+	ConnectAfterPaint time.Duration
 }
 
 // Console is the state of one attendant console. Create it with New.
@@ -75,6 +81,7 @@ type Console struct {
 
 	created   time.Time // for the start-up time in the "ready" log line
 	readyOnce sync.Once
+	painted   chan struct{} // closed by the first Ready
 }
 
 // SessionInfo is the logged-in user as the front-end sees it.
@@ -116,7 +123,7 @@ func New(cfg Config, emit Emitter, log *slog.Logger) *Console {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Console{cfg: cfg, emit: emit, log: log, created: time.Now()}
+	return &Console{cfg: cfg, emit: emit, log: log, created: time.Now(), painted: make(chan struct{})}
 }
 
 // Start starts the embedded switchboard when no server is configured.

@@ -55,7 +55,7 @@ func (m *Mirror) Apply(e queue.Event) {
 	defer m.mu.Unlock()
 	m.seq = e.Seq
 	switch e.Type {
-	case queue.EventCallTaken, queue.EventCallAbandoned:
+	case queue.EventCallTaken, queue.EventCallAbandoned, queue.EventCallForwarded:
 		if e.Call != nil {
 			delete(m.calls, e.Call.ID)
 		}
@@ -64,7 +64,7 @@ func (m *Mirror) Apply(e queue.Event) {
 		}
 	case queue.EventQueueUpdated:
 		if e.Queue != nil {
-			q := queue.Queue{ID: e.Queue.ID, Name: e.Queue.Name, Priority: e.Queue.Priority}
+			q := queue.Queue{ID: e.Queue.ID, Name: e.Queue.Name, Priority: e.Queue.Priority, Mode: e.Queue.Mode, StateInfo: e.Queue.StateInfo}
 			i := slices.IndexFunc(m.queues, func(x queue.Queue) bool { return x.ID == q.ID })
 			if i < 0 {
 				m.queues = append(m.queues, q)

@@ -196,7 +196,7 @@ func (c *Console) Restore(ctx context.Context) (*SessionInfo, error) {
 		info := p.Info
 		info.Extension, info.Telephony = req.Extension, req.Extension != ""
 		info.DeskPhone = info.Telephony && (req.DeskPhone || !c.cfg.Phone)
-		c.startSession(cl, info, acct, c.connector(cl, req))
+		c.startSession(cl, info, acct, c.afterPaint(c.connector(cl, req)))
 		c.log.Info("console: session restored from the cache", "user", info.Username)
 		return &info, nil
 	}
@@ -237,6 +237,25 @@ func (c *Console) connector(cl *api.Client, req LoginRequest) func(context.Conte
 		c.pushPendingSettings(ctx, cl, acct)
 		c.log.Info("console: switchboard reached, session online", "user", req.Username)
 		return nil
+	}
+}
+
+// afterPaint delays connect's first run until the front-end has painted
+// (see Config.ConnectAfterPaint).
+func (c *Console) afterPaint(connect func(context.Context) error) func(context.Context) error {
+	wait := c.cfg.ConnectAfterPaint
+	return func(ctx context.Context) error {
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-c.painted:
+			case <-t.C:
+			case <-ctx.Done():
+			}
+			t.Stop()
+			wait = 0
+		}
+		return connect(ctx)
 	}
 }
 

@@ -20,6 +20,7 @@ func (c *Console) Ready(phase string, marks map[string]float64) {
 			args = append(args, "page_"+k, math.Round(marks[k]))
 		}
 		c.log.Info("console: ready", args...)
+		close(c.painted)
 	})
 }
 

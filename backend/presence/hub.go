@@ -22,13 +22,19 @@ type Update struct {
 	// 0 means it stays fresh until replaced or withdrawn.
 	TTL     time.Duration
 	Message string
+	// Until, when set, withdraws the report at that time (a meeting's end).
+	Until time.Time
+	// Activity: what the calendar says the person is doing (Presence.Activity).
+	Activity string
 }
 
 type report struct {
-	state   State
-	message string
-	updated time.Time
-	expires time.Time // zero: never
+	state    State
+	message  string
+	updated  time.Time
+	expires  time.Time // zero: never
+	until    time.Time // zero: never; past it the report is gone
+	activity string
 }
 
 // Hub holds every source's reports and tells listeners which keys changed.
@@ -42,6 +48,8 @@ type Hub struct {
 	listeners map[*Listener]struct{}
 	wanted    map[string]time.Time // key → last time someone looked at it
 	wantC     chan struct{}
+	people    map[string]wantedPerson // ID (e-mail) → its keys, last looked at
+	peopleC   chan struct{}
 }
 
 // Option configures a Hub.
@@ -62,6 +70,8 @@ func New(opts ...Option) *Hub {
 		listeners: map[*Listener]struct{}{},
 		wanted:    map[string]time.Time{},
 		wantC:     make(chan struct{}, 1),
+		people:    map[string]wantedPerson{},
+		peopleC:   make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(h)
@@ -91,18 +101,20 @@ func (h *Hub) Update(u Update) {
 			h.keys[k] = srcs
 		}
 		now := h.now()
-		r := report{state: u.State, message: u.Message, updated: now}
+		r := report{state: u.State, message: u.Message, updated: now, until: u.Until, activity: u.Activity}
 		if u.TTL > 0 {
 			r.expires = now.Add(u.TTL)
-			if e, ok := h.expiring[k]; !ok || r.expires.Before(e) {
-				h.expiring[k] = r.expires
+		}
+		for _, at := range []time.Time{r.expires, r.until} {
+			if e, ok := h.expiring[k]; !at.IsZero() && (!ok || at.Before(e)) {
+				h.expiring[k] = at
 			}
 		}
 		srcs[u.Source] = r
 	}
 	after := h.get(k)
 	if before.State != after.State || before.Stale != after.Stale || before.Message != after.Message ||
-		before.Source != after.Source {
+		before.Source != after.Source || !before.Until.Equal(after.Until) || before.Activity != after.Activity {
 		h.notify(k)
 	}
 }
@@ -118,8 +130,11 @@ func (h *Hub) get(k string) Presence {
 	best := Presence{State: Unknown}
 	now := h.now()
 	for src, r := range h.keys[k] {
+		if !r.until.IsZero() && !now.Before(r.until) {
+			continue // over: the next sweep removes it
+		}
 		kind, _, _ := strings.Cut(src, ":")
-		p := Presence{State: r.state, Updated: r.updated, Source: kind, Message: r.message,
+		p := Presence{State: r.state, Updated: r.updated, Source: kind, Message: r.message, Until: r.until, Activity: r.activity,
 			Stale: !r.expires.IsZero() && now.After(r.expires)}
 		if p.More(best) {
 			best = p
@@ -144,7 +159,7 @@ func (h *Hub) Contact(numbers []string, absence string) Presence {
 	if absence = strings.TrimSpace(absence); absence != "" {
 		best.Message = absence
 		if best.State.rank() < Away.rank() || best.Stale {
-			best.State, best.Source, best.Stale = Away, "status", false
+			best.State, best.Source, best.Stale, best.Until, best.Activity = Away, "status", false, time.Time{}, ""
 		}
 	}
 	return best
@@ -177,6 +192,15 @@ func (h *Hub) Sweep() {
 		delete(h.expiring, k)
 		next := time.Time{}
 		for src, r := range h.keys[k] {
+			if !r.until.IsZero() {
+				if !now.Before(r.until) {
+					delete(h.keys[k], src)
+					continue
+				}
+				if next.IsZero() || r.until.Before(next) {
+					next = r.until
+				}
+			}
 			switch {
 			case r.expires.IsZero():
 			case now.Sub(r.expires) > 24*time.Hour:
@@ -304,3 +328,74 @@ func (h *Hub) Wanted(window time.Duration) []string {
 
 // WantC is signalled when a new key is wanted.
 func (h *Hub) WantC() <-chan struct{} { return h.wantC }
+
+// Person is someone looked at on a screen, for sources that know people
+// rather than numbers (the calendar): ID is their e-mail, Keys their numbers.
+type Person struct {
+	ID   string
+	Keys []string
+}
+
+type wantedPerson struct {
+	keys []string
+	at   time.Time
+}
+
+// WantPeople records that someone is looking at these people, so that the
+// calendar source covers them. The oldest are forgotten beyond MaxWanted.
+func (h *Hub) WantPeople(people ...Person) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now, added := h.now(), false
+	for _, p := range people {
+		id := strings.ToLower(strings.TrimSpace(p.ID))
+		if id == "" || len(p.Keys) == 0 {
+			continue
+		}
+		if _, ok := h.people[id]; !ok {
+			added = true
+		}
+		h.people[id] = wantedPerson{keys: slices.Clone(p.Keys), at: now}
+	}
+	for len(h.people) > MaxWanted {
+		oldest, at := "", time.Time{}
+		for id, w := range h.people {
+			if oldest == "" || w.at.Before(at) {
+				oldest, at = id, w.at
+			}
+		}
+		delete(h.people, oldest)
+	}
+	if added {
+		select {
+		case h.peopleC <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// WantedPeople returns the people wanted within the last window, most
+// recently wanted first, and forgets the others.
+func (h *Hub) WantedPeople(window time.Duration) []Person {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cut := h.now().Add(-window)
+	var out []Person
+	for id, w := range h.people {
+		if w.at.After(cut) {
+			out = append(out, Person{ID: id, Keys: slices.Clone(w.keys)})
+		} else {
+			delete(h.people, id)
+		}
+	}
+	slices.SortFunc(out, func(a, b Person) int {
+		if c := h.people[b.ID].at.Compare(h.people[a.ID].at); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// PeopleC is signalled when a new person is wanted.
+func (h *Hub) PeopleC() <-chan struct{} { return h.peopleC }

@@ -55,9 +55,21 @@ type Presence struct {
 	Updated time.Time `json:"updated,omitzero"`
 	// Stale: every source that knew has gone silent past its TTL; State is the last known.
 	Stale   bool   `json:"stale,omitempty"`
-	Source  string `json:"source,omitempty"`  // which source decided: "blf", "attendant", "call", "status"
+	Source  string `json:"source,omitempty"`  // which source decided: "blf", "attendant", "call", "status", "calendar"
 	Message string `json:"message,omitempty"` // absence message, if any
+	// Until is when the reported state ends by itself (source "calendar": the
+	// end of the meeting); the report is withdrawn then.
+	Until time.Time `json:"until,omitzero"`
+	// Activity says what the person is doing when the calendar decided:
+	// ActivityMeeting or ActivityOOF, so a console can word it.
+	Activity string `json:"activity,omitempty"`
 }
+
+// Activities reported with source "calendar".
+const (
+	ActivityMeeting = "meeting" // a busy appointment
+	ActivityOOF     = "oof"     // out of office
+)
 
 // More reports whether p should win over q when merging the numbers of one
 // person: fresh beats stale, then the more significant state, then the newer.

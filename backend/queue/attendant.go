@@ -102,6 +102,7 @@ func (e *Engine) Logout(username string) {
 		}
 		delete(e.attendants, username)
 		e.publish(Event{Type: EventAttendantLeft, Attendant: at.view()})
+		e.nobodyLeft(at.Queues)
 	})
 }
 

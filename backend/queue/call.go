@@ -34,6 +34,9 @@ type entry struct {
 	queue   *queueState
 	arrival uint64 // breaks ties between calls that entered at the same instant
 	offer   *offer // the pending offer, nil while the call just waits
+
+	overflow  *time.Timer // Q9: forwards the call after the queue's OverflowAfter
+	noForward bool        // a forward failed: rules leave the call in the queue
 }
 
 // Enqueue adds a new call to its queue and offers it if an attendant is free.
@@ -97,6 +100,11 @@ func (e *Engine) add(c Call, reason string) error {
 	e.ended.forget(c.ID)
 	q.insert(en)
 	e.publish(Event{Type: EventCallQueued, Call: ptr(en.call.clone()), Reason: reason})
+	if reason == "" {
+		e.arrived(en)
+	} else {
+		en.noForward = reason == ReasonForwardFailed
+	}
 	return nil
 }
 
@@ -208,6 +216,10 @@ func (e *Engine) Unreserve(callID, username string) error {
 // drop removes a call from the engine and remembers who took it, if anyone,
 // so that a late Answered gets ErrTaken rather than ErrNotFound.
 func (e *Engine) drop(en *entry, takenBy string) {
+	if en.overflow != nil {
+		en.overflow.Stop()
+		en.overflow = nil
+	}
 	if at := e.attendants[en.call.ReservedBy]; at != nil {
 		at.reserved--
 	}

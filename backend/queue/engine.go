@@ -189,8 +189,9 @@ func (e *Engine) snapshot() Snapshot {
 		Attendants: make([]Attendant, 0, len(e.attendants)),
 		Lines:      e.lineList(),
 	}
+	now := e.now()
 	for i, q := range e.queueList {
-		s.Queues[i] = q.view()
+		s.Queues[i] = q.view(now)
 	}
 	for _, at := range e.attendants {
 		s.Attendants = append(s.Attendants, at.Attendant.clone())
@@ -208,6 +209,14 @@ func (e *Engine) Close() {
 	for _, en := range e.calls {
 		if o := en.offer; o != nil && o.timer != nil {
 			o.timer.Stop()
+		}
+		if en.overflow != nil {
+			en.overflow.Stop()
+		}
+	}
+	for _, q := range e.queueList {
+		if q.boundary != nil {
+			q.boundary.Stop()
 		}
 	}
 	for _, s := range slices.Collect(maps.Keys(e.subs)) {

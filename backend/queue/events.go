@@ -8,13 +8,16 @@ import (
 // Event types. Every event carries the new state of what it is about: Call
 // and Attendant are complete values that a client mirror replaces its copy
 // with. After call.taken and call.abandoned the call is no longer queued;
-// after attendant.left the attendant is offline.
+// after attendant.left the attendant is offline; after call.forwarded the call
+// left the queue for the number a rule names (it may come back with a
+// call.queued "forward failed").
 const (
 	EventCallQueued       = "call.queued"       // a call entered a queue (Reason "recall"/"requeue" when it came back)
 	EventCallUpdated      = "call.updated"      // note, reservation, or back to waiting after an offer ended (Reason says why)
 	EventCallOffered      = "call.offered"      // the call rings Attendant (Reason "pickup"/"reserved" when not plain distribution)
 	EventCallTaken        = "call.taken"        // By answered the call; Attendant is now on a call
 	EventCallAbandoned    = "call.abandoned"    // the caller hung up
+	EventCallForwarded    = "call.forwarded"    // a queue rule sent the call to Target (Reason: closed, emergency, no attendant, overflow)
 	EventAttendantUpdated = "attendant.updated" // logged in, availability, on/off a call
 	EventAttendantLeft    = "attendant.left"    // logged out
 	EventQueueUpdated     = "queue.updated"     // a queue was added or changed; Queue holds its config
@@ -47,6 +50,7 @@ type Event struct {
 	Queue     *QueueConfig `json:"queue,omitempty"`
 	Line      *Line        `json:"line,omitempty"` // line.updated, line.ended
 	By        string       `json:"by,omitempty"`
+	Target    string       `json:"target,omitempty"` // call.forwarded: where to
 	Reason    string       `json:"reason,omitempty"`
 }
 

@@ -161,7 +161,7 @@ type mirror struct {
 func newMirror(s Snapshot) *mirror {
 	m := &mirror{seq: s.Seq, queues: map[string]QueueConfig{}, calls: map[string]Call{}, attendants: map[string]Attendant{}}
 	for _, q := range s.Queues {
-		m.queues[q.ID] = QueueConfig{ID: q.ID, Name: q.Name, Priority: q.Priority}
+		m.queues[q.ID] = QueueConfig{ID: q.ID, Name: q.Name, Priority: q.Priority, Mode: q.Mode, StateInfo: q.StateInfo}
 		for _, c := range q.Calls {
 			m.calls[c.ID] = c
 		}
@@ -184,7 +184,7 @@ func (m *mirror) apply(t testing.TB, ev Event) {
 	}
 	if ev.Call != nil {
 		switch ev.Type {
-		case EventCallTaken, EventCallAbandoned:
+		case EventCallTaken, EventCallAbandoned, EventCallForwarded:
 			delete(m.calls, ev.Call.ID)
 		default:
 			m.calls[ev.Call.ID] = *ev.Call

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/concierge-console/concierge/backend/directory"
+	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/store"
 )
 
@@ -66,6 +67,9 @@ type QueueConfig struct {
 	Numbers  []string `json:"numbers,omitempty"`
 	Priority int      `json:"priority,omitempty"`
 	Default  bool     `json:"default,omitempty"`
+	// Q9 rules and mode; the site file may seed them, the store then keeps them.
+	Mode  queue.Mode   `json:"mode,omitempty"`
+	Rules *queue.Rules `json:"rules,omitempty"`
 }
 
 // PBX is the company PBX through which desk-phone extensions and outside
@@ -134,7 +138,7 @@ func LoadSite(path string) (Site, error) {
 func storedQueues(st *store.Store, site Site, log *slog.Logger) ([]QueueConfig, []store.Queue, error) {
 	seed := make([]store.Queue, len(site.Queues))
 	for i, q := range site.Queues {
-		seed[i] = store.Queue{ID: q.ID, Name: q.Name, Numbers: slices.Clone(q.Numbers), Priority: q.Priority, Default: q.Default}
+		seed[i] = store.Queue{ID: q.ID, Name: q.Name, Numbers: slices.Clone(q.Numbers), Priority: q.Priority, Default: q.Default, Mode: q.Mode, Rules: q.Rules}
 	}
 	seeded, err := st.SeedQueues(seed)
 	if err != nil {
@@ -154,7 +158,7 @@ func storedQueues(st *store.Store, site Site, log *slog.Logger) ([]QueueConfig, 
 	}
 	out := make([]QueueConfig, len(stored))
 	for i, q := range stored {
-		out[i] = QueueConfig{ID: q.ID, Name: q.Name, Numbers: q.Numbers, Priority: q.Priority, Default: q.Default}
+		out[i] = QueueConfig{ID: q.ID, Name: q.Name, Numbers: q.Numbers, Priority: q.Priority, Default: q.Default, Mode: q.Mode, Rules: q.Rules}
 	}
 	return out, stored, nil
 }

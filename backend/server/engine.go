@@ -37,7 +37,7 @@ func newEngine(ctx context.Context, cfg Config, st *store.Store, dir *directory.
 		TrustedPeers: site.TrustedPeers,
 	}
 	for _, q := range site.Queues {
-		sc.Queues = append(sc.Queues, switchboard.QueueConfig{ID: q.ID, Name: q.Name, Numbers: q.Numbers, Priority: q.Priority, Default: q.Default})
+		sc.Queues = append(sc.Queues, switchboard.QueueConfig{ID: q.ID, Name: q.Name, Numbers: q.Numbers, Priority: q.Priority, Default: q.Default, Mode: q.Mode, Rules: q.Rules})
 	}
 	if site.PBX != nil {
 		sc.PBX = &switchboard.PBXConfig{Proxy: site.PBX.Proxy, Username: site.PBX.Username, Password: site.PBX.Password}
@@ -82,7 +82,7 @@ func historyEntry(e switchboard.HistoryEntry) store.HistoryEntry {
 		CallID: e.CallID, Direction: cmp.Or(e.Direction, "in"), QueueID: e.QueueID,
 		CallerNumber: e.CallerNumber, CallerName: e.CallerName, Attendant: e.Attendant,
 		Outcome: string(e.Outcome), Reason: e.Reason, Note: e.Note, Destination: e.Destination,
-		Started: e.EnteredAt, Ended: e.EndedAt,
+		Started: e.EnteredAt, AnsweredAt: e.AnsweredAt, Ended: e.EndedAt,
 	}
 }
 

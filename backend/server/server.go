@@ -14,8 +14,10 @@ import (
 
 	"github.com/concierge-console/concierge/backend/api"
 	"github.com/concierge-console/concierge/backend/auth"
+	"github.com/concierge-console/concierge/backend/calendar"
 	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/presence"
+	"github.com/concierge-console/concierge/backend/stats"
 	"github.com/concierge-console/concierge/backend/store"
 )
 
@@ -87,6 +89,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.sb = sb
 	runPresence(runCtx, hub, sb.Engine(), dir, s.log)
+	// Today's statistics: rebuilt from the history before the API serves them.
+	qstats := stats.New(sb, st, stats.WithLogger(s.log))
+	<-qstats.Run(runCtx)
 
 	ranker := dir.NewRanker(favoriteIDs(st), transferDestinations(st))
 	dir.SetRanker(ranker)
@@ -102,6 +107,17 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	ldapSync := dir.NewLDAPSync(runCtx)
 	ldapSync.Configure(ldapCfg)
+	// Contacts' calendars (D2), and as a presence source (D3).
+	calCfg, err := api.LoadCalendarConfig(st)
+	if err != nil {
+		s.log.Error("calendar: settings unreadable; no calendar source", "err", err)
+	}
+	cal, err := calendar.NewService(calCfg)
+	if err != nil {
+		s.log.Error("calendar: saved settings invalid; no calendar source", "err", err)
+		cal, _ = calendar.NewService(calendar.Config{})
+	}
+	go newCalendarFeed(hub, cal, s.log).run(runCtx)
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -112,7 +128,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.ln = ln
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.NewServer(st, sb, api.WithLogger(s.log), api.WithDirectory(dir), api.WithPresence(hub), api.WithLDAPSync(ldapSync), api.WithQueueAdmin(running), api.WithRealm(cfg.Site.Realm), api.WithSIPAddr(sb.SIPAddr())).Handler())
+	mux.Handle("/api/", api.NewServer(st, sb, api.WithLogger(s.log), api.WithDirectory(dir), api.WithPresence(hub), api.WithLDAPSync(ldapSync), api.WithQueueAdmin(running), api.WithRealm(cfg.Site.Realm), api.WithSIPAddr(sb.SIPAddr()), api.WithStats(qstats), api.WithCalendar(cal)).Handler())
 	s.http = &http.Server{
 		Handler:           mux,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},

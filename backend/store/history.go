@@ -24,6 +24,7 @@ type HistoryEntry struct {
 	Reason       string    `json:"reason,omitempty"` // why a missed or dropped call ended: "timeout", "486 Busy Here"…
 	Note         string    `json:"note,omitempty"`
 	Started      time.Time `json:"started"`
+	AnsweredAt   time.Time `json:"answeredAt,omitzero"` // when an attendant answered; zero if nobody did (or recorded before it was kept)
 	Ended        time.Time `json:"ended"`
 }
 

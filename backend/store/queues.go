@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/concierge-console/concierge/backend/queue"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -20,6 +21,10 @@ type Queue struct {
 	Numbers  []string `json:"numbers"`
 	Priority int      `json:"priority"`
 	Default  bool     `json:"default"`
+	// Mode and Rules are the queue's Q9 rules; they apply live, without a
+	// restart. Mode "" is auto (by opening hours).
+	Mode  queue.Mode   `json:"mode,omitempty"`
+	Rules *queue.Rules `json:"rules,omitempty"`
 }
 
 // Queues returns every queue, highest priority first, then by ID.

@@ -118,6 +118,10 @@ type QueueConfig struct {
 	Priority int
 	// Default makes the queue take every INVITE no other queue's Numbers match.
 	Default bool
+	// Mode and Rules are the queue's Q9 rules (forward.go); "" means auto.
+	// SetQueueMode and SetQueueRules change them live.
+	Mode  queue.Mode
+	Rules *queue.Rules
 }
 
 // PBXConfig is how the switchboard reaches desk-phone extensions: INVITEs for
@@ -263,7 +267,17 @@ func New(cfg Config, opts ...Option) (*Switchboard, error) {
 		if q.ID == "" {
 			return nil, fmt.Errorf("%w: queue without ID", ErrConfig)
 		}
-		s.engine.AddQueue(queue.QueueConfig{ID: q.ID, Name: q.Name, Priority: q.Priority})
+		if q.Rules != nil {
+			// Not fatal: a bad target only makes its forwards fail, and those put the
+			// caller back in the queue.
+			if err := q.Rules.Validate(ValidTarget); err != nil {
+				s.log.Warn("queue rules look wrong", "queue", q.ID, "error", err)
+			}
+		}
+		if q.Mode != "" && !queue.ValidMode(q.Mode) {
+			return nil, fmt.Errorf("%w: queue %q mode %q", ErrConfig, q.ID, q.Mode)
+		}
+		s.engine.AddQueue(queue.QueueConfig{ID: q.ID, Name: q.Name, Priority: q.Priority, Mode: q.Mode, Rules: q.Rules})
 		for _, n := range q.Numbers {
 			if other, dup := s.routes[n]; dup {
 				return nil, fmt.Errorf("%w: number %q routed to both %q and %q", ErrConfig, n, other, q.ID)

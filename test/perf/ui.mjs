@@ -12,7 +12,9 @@
 // then a message-channel task (runs once that frame was produced).
 //
 // Targets (issue 6): ≤ 50 ms p95 keystroke, ≤ 100 ms p95 call row, no long task > 50 ms.
-// Options (env): PERF_CONTACTS (100000), PERF_CALLS (100), PERF_JSON (write the figures there).
+// Options (env): PERF_CONTACTS (100000), PERF_CALLS (100), PERF_JSON (write the figures there),
+// PERF_TRACE=1 (Chromium traces of the typing and of the burst in test/artifacts; summarize them
+// with `node test/perf/longtasks.mjs FILE`), PERF_PROFILE=1 (CPU profiles).
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import https from 'node:https';
@@ -196,7 +198,7 @@ async function main() {
     for (const q of queries) {
       await search.fill('');
       await page.waitForTimeout(50);
-      for (const ch of q) {
+      for (const [k, ch] of [...q].entries()) {
         // Armed before the key: measures from the keydown's timestamp to the first paint
         // where the list shows the answer to this very text.
         await page.evaluate(() => void (window.__armed = new Promise((resolve) => {
@@ -224,7 +226,7 @@ async function main() {
           }, { once: true, capture: true });
         })));
         await search.press(ch === ' ' ? 'Space' : ch);
-        typing.push(await page.evaluate(() => window.__armed));
+        typing.push({ ...(await page.evaluate(() => window.__armed)), first: k === 0 });
       }
     }
     await profile.stop('typing');
@@ -239,6 +241,12 @@ async function main() {
     console.log(`  key → request sent:          ${fmt(out.keystrokeBeforeRequest)}`);
     console.log(`  search round trip (Go):      ${fmt(out.searchRoundTrip)}`);
     console.log(`  answer → results painted:    ${fmt(out.answerToPaint)}`);
+    // The first key of each query shows the list again (mounts it and its rows); the others
+    // replace rows in a list already there.
+    out.keystrokeFirst = stats(typing.filter((x) => x.first).map((x) => x.total));
+    out.keystrokeNext = stats(typing.filter((x) => !x.first).map((x) => x.total));
+    console.log(`  first key of a query:        ${fmt(out.keystrokeFirst)}`);
+    console.log(`  next keys:                   ${fmt(out.keystrokeNext)}`);
     const typingLong = await page.evaluate((n) => window.__perf.longtasks.slice(n), longBefore);
     out.keystrokeLongTasks = typingLong.length;
     out.keystrokeLongestTask = Math.max(0, ...typingLong.map((e) => e.duration));
@@ -249,6 +257,8 @@ async function main() {
     const callsBefore = await page.evaluate(() => ({ ...window.__perf.calls }));
     const burstStart = await page.evaluate(() => performance.now());
     await profile.start();
+    // PERF_TRACE=1: a Chromium trace of the burst too (what the long tasks are made of).
+    if (process.env.PERF_TRACE) await browser.startTracing(page, { path: join(artifacts, 'perf-burst.trace.json'), categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     const [host, port] = app.sip.split(':');
     sipp = spawn('sipp', [
       `${host}:${port}`, '-sf', join(root, 'test/sipp/caller.xml'), '-s', 'reception', '-i', '127.0.0.1', '-p', '0',
@@ -264,6 +274,7 @@ async function main() {
     }
     await page.waitForTimeout(1500); // timers tick with 100 rows on screen: part of the burst
     await profile.stop('burst');
+    if (process.env.PERF_TRACE) await browser.stopTracing();
     const perf = await page.evaluate(() => ({ ...window.__perf, timeOrigin: performance.timeOrigin }));
     const fromEvent = [];
     const fromQueue = [];

@@ -11,9 +11,13 @@ export interface ContactPresence {
   updated?: string;
   /** Every source went silent past its expiry: `state` is the last known. */
   stale?: boolean;
-  source?: 'blf' | 'attendant' | 'call' | 'registrar' | 'status';
-  /** Absence message. */
+  source?: 'blf' | 'attendant' | 'call' | 'registrar' | 'status' | 'calendar';
+  /** Absence message; with source 'calendar', the meeting's summary (if not private). */
   message?: string;
+  /** With source 'calendar': when the meeting or absence ends (RFC 3339). */
+  until?: string;
+  /** With source 'calendar': a meeting, or out of office. */
+  activity?: 'meeting' | 'oof';
 }
 
 /** Event carrying ContactPresence[]: contacts asked about whose presence changed. */

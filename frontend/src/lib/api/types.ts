@@ -82,7 +82,20 @@ export interface Call {
   rejectedBy: string[] | null;
 }
 
-export interface Queue {
+/** How a supervisor set a queue (Q9): by its opening hours, forced open or closed, emergency. */
+export type QueueMode = 'auto' | 'open' | 'closed' | 'emergency';
+/** What the mode and the opening hours make of the queue now. */
+export type QueueState = 'open' | 'closed' | 'emergency';
+
+/** A queue's mode and effective state (Q9); absent from older switchboards. */
+export interface QueueStateInfo {
+  mode?: QueueMode;
+  state?: QueueState;
+  /** RFC 3339: when the opening hours change `state` next (auto mode only). */
+  until?: string;
+}
+
+export interface Queue extends QueueStateInfo {
   id: string;
   name: string;
   priority: number;
@@ -141,14 +154,15 @@ export type QueueEventType =
   | 'call.offered'
   | 'call.taken'
   | 'call.abandoned'
+  | 'call.forwarded'
   | 'attendant.updated'
   | 'attendant.left'
   | 'queue.updated'
   | 'line.updated'
   | 'line.ended';
 
-/** Queue configuration carried by queue.updated (no calls). */
-export interface QueueConfig {
+/** Queue configuration carried by queue.updated (no calls), with its mode and state (Q9). */
+export interface QueueConfig extends QueueStateInfo {
   id: string;
   name: string;
   priority: number;
@@ -167,6 +181,8 @@ export interface QueueEvent {
   /** Username of the attendant who caused the event (e.g. took the call). */
   by?: string;
   reason?: string;
+  /** call.forwarded: the number a queue rule sent the call to (Q9). */
+  target?: string;
 }
 
 export type Language = 'fr' | 'en' | 'nl' | 'de';

@@ -123,6 +123,19 @@ class I18n {
     }).format(date);
   };
 
+  /** A date formatted with these Intl options in the active locale (calendar headings). */
+  date = (d: Date | string, opts: Intl.DateTimeFormatOptions): string => {
+    const date = typeof d === 'string' ? new Date(d) : d;
+    if (Number.isNaN(date.getTime())) return '';
+    return dateFormat(this.locale, opts).format(date);
+  };
+
+  /** A span of dates, e.g. "23–29 Nov 2026", in the active locale. */
+  dateRange = (from: Date, to: Date, opts: Intl.DateTimeFormatOptions): string => {
+    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return '';
+    return dateFormat(this.locale, opts).formatRange(from, to);
+  };
+
   /** Date and time, e.g. "25/11/2025 14:03", in the active locale. */
   dateTime = (d: Date | string): string => {
     const date = typeof d === 'string' ? new Date(d) : d;

@@ -10,6 +10,7 @@ import { queueStore, ranksBefore } from '../stores/queue.svelte';
 import { session } from '../stores/session.svelte';
 import { settingsStore } from '../stores/settings.svelte';
 import { shortcuts } from '../stores/shortcuts.svelte';
+import { statsStore } from '../stores/stats.svelte';
 import { workspaceStore } from '../stores/workspace.svelte';
 import type { ActionId } from './registry';
 
@@ -301,6 +302,9 @@ async function dispatch(action: ActionId, hooks: ActionHooks): Promise<unknown> 
       return session.setAvailable(!session.available);
     case 'settings':
       return hooks.openSettings();
+    case 'wallboard':
+      statsStore.wallboardOpen = !statsStore.wallboardOpen;
+      return;
     case 'help':
       shortcuts.helpOpen = true;
       return;

@@ -31,6 +31,7 @@ export const ACTION_IDS = [
   // general
   'availability',
   'settings',
+  'wallboard',
   'help',
 ] as const;
 
@@ -72,6 +73,7 @@ export const ACTIONS: readonly ActionDef[] = [
   { id: 'focusDetails', group: 'navigation', keys: ['Alt+6'] },
   { id: 'availability', group: 'general', keys: ['Alt+A'] },
   { id: 'settings', group: 'general', keys: ['Ctrl+,'] },
+  { id: 'wallboard', group: 'general', keys: ['Alt+W'] },
   { id: 'help', group: 'general', keys: ['F1', '?'] },
 ];
 

@@ -5,11 +5,12 @@
 import {
   AdminAPI,
   type AdminUser,
+  type QueueModeResult,
   type QueueRequest,
   type QueueSettings,
   type UserRequest,
 } from '../api/admin';
-import type { SessionInfo } from '../api/types';
+import type { QueueMode, SessionInfo } from '../api/types';
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -17,7 +18,7 @@ function message(err: unknown): string {
 
 const byUsername = (a: AdminUser, b: AdminUser) => a.username.localeCompare(b.username);
 
-export type AdminTab = 'users' | 'queues';
+export type AdminTab = 'users' | 'queues' | 'reports';
 
 export class AdminStore {
   users = $state.raw<AdminUser[]>([]);
@@ -39,6 +40,18 @@ export class AdminStore {
 
   /** Whether user may open the management views (the switchboard checks again). */
   static allowed(user: SessionInfo | null): boolean {
+    return AdminStore.tabs(user).length > 0;
+  }
+
+  /** The tabs user may use: administrators manage users and queues; supervisors read them, open
+   *  and close queues (Q9) and read reports (A3). */
+  static tabs(user: SessionInfo | null): AdminTab[] {
+    if (user?.role === 'admin' || user?.role === 'supervisor') return ['users', 'queues', 'reports'];
+    return [];
+  }
+
+  /** Whether user edits users and queues; supervisors only read them (the switchboard checks again). */
+  static canEdit(user: SessionInfo | null): boolean {
     return user?.role === 'admin';
   }
 
@@ -100,6 +113,13 @@ export class AdminStore {
     // Making a queue the default takes that role from another: read the list back.
     await this.#reloadQueues(saved.queue);
     return saved.queue;
+  }
+
+  /** Opens, closes or puts a queue in emergency (Q9); rejects with the server's message. */
+  async setMode(id: string, mode: QueueMode): Promise<QueueModeResult> {
+    const res = await this.#api.setQueueMode(id, mode);
+    this.queues = this.queues.map((q) => (q.id === id ? { ...q, mode: res.mode } : q));
+    return res;
   }
 
   async deleteQueue(id: string): Promise<void> {

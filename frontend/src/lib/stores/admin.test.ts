@@ -16,6 +16,7 @@ function api(over: Partial<AdminAPI> = {}): AdminAPI {
     createQueue: vi.fn(),
     updateQueue: vi.fn(),
     deleteQueue: vi.fn(),
+    setQueueMode: vi.fn(),
     ...over,
   } as AdminAPI;
 }
@@ -29,11 +30,15 @@ const who = (role: SessionInfo['role'], telephony: boolean): SessionInfo => ({
 });
 
 describe('admin store (L2, A2, A4)', () => {
-  it('shows the management views by default to an administrator without an extension only', () => {
+  it('shows the management views by default to an administrator or supervisor without an extension only', () => {
     const s = new AdminStore(api());
     expect(s.shown(who('admin', false))).toBe(true);
     expect(s.shown(who('admin', true))).toBe(false);
-    expect(s.shown(who('supervisor', false))).toBe(false);
+    // Supervisors get the tabs they may use: reports (A3).
+    expect(s.shown(who('supervisor', false))).toBe(true);
+    expect(s.shown(who('supervisor', true))).toBe(false);
+    expect(AdminStore.tabs(who('supervisor', false))).toContain('reports');
+    expect(AdminStore.tabs(who('attendant', false))).toEqual([]);
     expect(s.shown(who('attendant', true))).toBe(false);
     expect(s.shown(null)).toBe(false);
     // The avatar menu switches; a non-admin cannot be switched in.

@@ -102,7 +102,9 @@ export class PresenceStore {
       old.state === p.state &&
       old.stale === p.stale &&
       old.message === p.message &&
-      old.updated === p.updated
+      old.updated === p.updated &&
+      old.source === p.source &&
+      old.until === p.until
     ) {
       return;
     }

@@ -257,6 +257,7 @@ export class QueueStore {
         break;
       case 'call.taken':
       case 'call.abandoned':
+      case 'call.forwarded': // a queue rule (Q9) sent it to another number
         if (ev.call) this.#removeCall(ev.call.id);
         if (ev.attendant) this.#upsertAttendant(normalizeAttendant(ev.attendant));
         break;
@@ -317,11 +318,13 @@ export class QueueStore {
 
   #upsertQueue(cfg: QueueConfig) {
     const q = this.queues.find((x) => x.id === cfg.id);
+    const state = { mode: cfg.mode, state: cfg.state, until: cfg.until };
     if (q) {
       q.name = cfg.name;
       q.priority = cfg.priority;
+      Object.assign(q, state);
     } else {
-      this.queues.push({ id: cfg.id, name: cfg.name, priority: cfg.priority, calls: [] });
+      this.queues.push({ id: cfg.id, name: cfg.name, priority: cfg.priority, ...state, calls: [] });
     }
   }
 

@@ -16,6 +16,8 @@ import { favoritesStore } from './favorites.svelte';
 import { errorText, notices } from './notices.svelte';
 import { phoneStore } from './phone.svelte';
 import { presenceStore } from './presence.svelte';
+import { statsStore } from './stats.svelte';
+import { calendarStore } from './calendar.svelte';
 import { queueStore } from './queue.svelte';
 import { settingsStore } from './settings.svelte';
 import { t } from '../i18n/index.svelte';
@@ -65,9 +67,12 @@ export class SessionStore {
       await this.#favoritesLoaded;
       marks.favorites = performance.now();
     } else this.phase = 'login';
-    afterPaint(() => {
+    afterPaint((frame) => {
+      marks.frame = frame;
       marks.painted = performance.now();
-      void SessionAPI.ready(this.phase === 'main' ? 'main' : 'login', marks).catch(() => undefined);
+      void SessionAPI.ready(this.phase === 'main' ? 'main' : 'login', { ...webKitTimings(), ...marks }).catch(
+        () => undefined,
+      );
     });
   }
 
@@ -122,12 +127,14 @@ export class SessionStore {
     settingsStore.onSaveError = (err) =>
       notices.push(t('settings.saveError', { error: errorText(err) }));
     await settingsStore.load();
+    performance.mark('enterSettings'); // TEMP
     connectionStore.start();
     // Back online after an outage, what was shown from the local cache is fetched again.
     connectionStore.onReconnected = () => {
       void favoritesStore.load(user.username);
       void settingsStore.load();
       presenceStore.refresh();
+      void calendarStore.refresh();
     };
     // The state may have changed before the banner listened (a session opened offline).
     void SessionAPI.connection()
@@ -143,8 +150,10 @@ export class SessionStore {
 
   #leave() {
     queueStore.stop();
+    statsStore.stop();
     phoneStore.stop();
     presenceStore.stop();
+    calendarStore.stop();
     directoryStore.reset();
     favoritesStore.reset();
     connectionStore.stop();
@@ -155,10 +164,30 @@ export class SessionStore {
   }
 }
 
-/** Runs f once the browser has painted the current state. */
-function afterPaint(f: () => void) {
-  if (typeof requestAnimationFrame !== 'function') return f();
-  requestAnimationFrame(() => setTimeout(f, 0));
+/** Runs f once the browser has painted the current state, with the time its frame began. */
+function afterPaint(f: (frame: number) => void) {
+  if (typeof requestAnimationFrame !== 'function') return f(performance.now());
+  requestAnimationFrame(() => {
+    const frame = performance.now();
+    void document.body.offsetHeight; // TEMP
+    performance.mark('layoutDone'); // TEMP
+    setTimeout(() => f(frame), 0);
+  });
+}
+
+/** The engine's own timings of the page load (ms since navigation), for the start-up log. */
+function webKitTimings(): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (typeof performance.getEntriesByType !== 'function') return out;
+  const [nav] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+  if (nav) {
+    out.html = nav.responseEnd;
+    out.domInteractive = nav.domInteractive;
+    out.domContentLoaded = nav.domContentLoadedEventEnd;
+  }
+  for (const m of performance.getEntriesByType('mark')) out[m.name] = m.startTime;
+  for (const p of performance.getEntriesByType('paint')) out[p.name === 'first-paint' ? 'firstPaint' : 'fcp'] = p.startTime;
+  return out;
 }
 
 export const session = new SessionStore();

@@ -81,52 +81,69 @@ export class TransferDragStore {
 
 export const transferDrag = new TransferDragStore();
 
+/** The look of a row a call is dragged over (contact: its name in the tooltip), or back to normal (null). */
+function dropHighlight(node: HTMLElement, contact: Contact | null) {
+  const on = contact !== null;
+  node.classList.toggle('call-drop-over', on);
+  node.style.outline = on ? '2px dashed var(--accent, #2563eb)' : '';
+  node.style.outlineOffset = on ? '-2px' : '';
+  node.style.background = on ? 'var(--accent-soft, rgba(37, 99, 235, 0.1))' : '';
+  if (contact) node.title = t('transferDrag.drop', { name: contact.displayName });
+  else node.removeAttribute('title');
+}
+
 /**
- * Svelte action: makes a contact or favorite row a drop target for the dragged call, with a
- * visible highlight while a call is over it. Usage: `<li use:callDropTarget={contact}>`.
+ * Svelte action on a contact or favorite list: every row (an element with `data-person-id`) is a
+ * drop target for the dragged call, highlighted while the call is over it. One set of listeners
+ * for the list, not four per row. `find` gives the contact of a row (undefined: not a target).
+ * Usage: `<ul use:callDropList={(row) => byId(row.dataset.personId)}>`.
  */
-export function callDropTarget(node: HTMLElement, contact: Contact) {
-  let current = contact;
-  let depth = 0; // dragenter/leave fire for every child: count them
-  const highlight = (on: boolean) => {
-    node.classList.toggle('call-drop-over', on);
-    node.style.outline = on ? '2px dashed var(--accent, #2563eb)' : '';
-    node.style.outlineOffset = on ? '-2px' : '';
-    node.style.background = on ? 'var(--accent-soft, rgba(37, 99, 235, 0.1))' : '';
-    if (on) node.title = t('transferDrag.drop', { name: current.displayName });
-    else node.removeAttribute('title');
+export function callDropList(node: HTMLElement, find: (row: HTMLElement) => Contact | undefined) {
+  let lookup = find;
+  let over: HTMLElement | null = null;
+  const rowOf = (e: Event) => (e.target as Element | null)?.closest?.<HTMLElement>('[data-person-id]') ?? null;
+  const set = (row: HTMLElement | null, contact: Contact | null) => {
+    if (row === over) return;
+    if (over) dropHighlight(over, null);
+    over = row;
+    if (row && contact) dropHighlight(row, contact);
   };
+  // dragenter and dragover: the row under the pointer is the target (dragover repeats, so a
+  // highlight lost between two rows comes back at once).
   const enter = (e: DragEvent) => {
     if (!transferDrag.carriesCall(e)) return;
-    e.preventDefault();
-    if (depth++ === 0) highlight(true);
-  };
-  const over = (e: DragEvent) => {
-    if (!transferDrag.carriesCall(e)) return;
+    const row = rowOf(e);
+    const contact = row && node.contains(row) ? lookup(row) : undefined;
+    if (!row || !contact) return set(null, null);
     e.preventDefault(); // allows the drop
     if (e.dataTransfer) e.dataTransfer.dropEffect = 'move';
+    set(row, contact);
   };
-  const leave = () => {
-    if (depth > 0 && --depth === 0) highlight(false);
+  const leave = (e: DragEvent) => {
+    const to = e.relatedTarget as Node | null;
+    if (!to || !node.contains(to)) set(null, null);
   };
   const drop = (e: DragEvent) => {
     if (!transferDrag.carriesCall(e)) return;
+    const row = rowOf(e);
+    const contact = row && node.contains(row) ? lookup(row) : undefined;
+    set(null, null);
+    if (!contact) return;
     e.preventDefault();
-    depth = 0;
-    highlight(false);
-    void transferDrag.drop(e, current);
+    void transferDrag.drop(e, contact);
   };
   node.addEventListener('dragenter', enter);
-  node.addEventListener('dragover', over);
+  node.addEventListener('dragover', enter);
   node.addEventListener('dragleave', leave);
   node.addEventListener('drop', drop);
   return {
-    update(c: Contact) {
-      current = c;
+    update(f: (row: HTMLElement) => Contact | undefined) {
+      lookup = f;
     },
     destroy() {
+      set(null, null);
       node.removeEventListener('dragenter', enter);
-      node.removeEventListener('dragover', over);
+      node.removeEventListener('dragover', enter);
       node.removeEventListener('dragleave', leave);
       node.removeEventListener('drop', drop);
     },

@@ -22,6 +22,7 @@ function fakeAPI(): AdminAPI {
     createQueue: vi.fn(),
     updateQueue: vi.fn(),
     deleteQueue: vi.fn(),
+    setQueueMode: vi.fn(),
   } as AdminAPI;
 }
 
@@ -114,7 +115,10 @@ describe('ManagementView', () => {
     await fireEvent.input(within(dialog).getByLabelText('Numbers'), { target: { value: '200, 201' } });
     await fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     await within(table).findByText('Sales');
-    expect(api.createQueue).toHaveBeenLastCalledWith({ id: 'sales', name: 'Sales', numbers: ['200', '201'], priority: 0, default: false });
+    expect(api.createQueue).toHaveBeenLastCalledWith({
+      id: 'sales', name: 'Sales', numbers: ['200', '201'], priority: 0, default: false,
+      rules: expect.objectContaining({ hours: null, whenClosed: 'wait', overflowAfter: 0 }),
+    });
     expect((await screen.findByTestId('restart-notice')).textContent).toContain(
       'Queue changes take effect after the switchboard restarts.',
     );

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Contact } from '../../api/types';
 import { i18n } from '../../i18n/index.svelte';
 import { directoryStore } from '../../stores/directory.svelte';
+import { favoritesStore } from '../../stores/favorites.svelte';
 import { workspaceStore } from '../../stores/workspace.svelte';
 import ContactsPanel from '../panels/ContactsPanel.svelte';
 import DetailsPanel from '../panels/DetailsPanel.svelte';
@@ -36,7 +37,12 @@ function stubBridge(results: Contact[]) {
   const fetchMock = vi.fn(async (_url: string, init: RequestInit) => {
     const body = JSON.parse(String(init.body));
     calls.push(body);
-    const data = body.method === 'Search' ? results.map((contact, i) => ({ contact, score: 10 - i })) : null;
+    const data =
+      body.method === 'Search'
+        ? results.map((contact, i) => ({ contact, score: 10 - i }))
+        : body.method === 'Calendar'
+          ? { contactId: body.args[0], configured: false, reason: 'none', source: '', events: [], stale: false, error: '' }
+          : null;
     return new Response(JSON.stringify(data), { status: 200, headers: { 'Content-Type': 'application/json' } });
   });
   vi.stubGlobal('fetch', fetchMock);
@@ -45,6 +51,7 @@ function stubBridge(results: Contact[]) {
 
 afterEach(() => {
   directoryStore.reset();
+  favoritesStore.reset();
   workspaceStore.clear();
 });
 
@@ -94,7 +101,7 @@ describe('ContactsPanel', () => {
     );
     expect(within(card).getByRole('note').textContent).toContain('On leave until Monday');
     expect(card.textContent).toContain('Building');
-    expect(card.textContent).toContain('No calendar connected');
+    await vi.waitFor(() => expect(card.textContent).toContain('No calendar connected'));
     expect(card.textContent).toContain('Visible to everyone');
 
     await fireEvent.click(nums[0]);
@@ -148,5 +155,49 @@ describe('ContactsPanel', () => {
     expect(calls.find((c) => c.method === 'Delete')?.args).toEqual(['c-1']);
     // The highlight moves to the row that took its place.
     expect(document.querySelector('li.active')?.getAttribute('data-contact-id')).toBe('c-2');
+  });
+
+  it('stars a result: one group toggles at once, several open one menu beside the star', async () => {
+    i18n.setLocale('en');
+    let groups = [{ id: 'default', name: '', contactIds: [] as string[], fields: [] as string[] }];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_url: string, init: RequestInit) => {
+        const body = JSON.parse(String(init.body));
+        if (body.service === 'Favorites' && body.method === 'Save') groups = body.args[0];
+        const view = () => groups.map((g) => ({ ...g, contacts: g.contactIds.map(() => helene) }));
+        const data =
+          body.method === 'Search'
+            ? [helene, henri].map((contact) => ({ contact, score: 1 }))
+            : body.service === 'Favorites'
+              ? view()
+              : null;
+        return new Response(JSON.stringify(data), { status: 200 });
+      }),
+    );
+    await favoritesStore.load('admin');
+    render(ContactsPanel, { collapsed: false, ontoggle: () => {} });
+    await fireEvent.input(screen.getByLabelText('Search contacts'), { target: { value: 'h' } });
+    await vi.waitFor(() => expect(document.querySelectorAll('li[data-contact-id]')).toHaveLength(2));
+
+    const star = screen.getByRole('button', { name: 'Favorite: Hélène Dubois' });
+    expect(star.getAttribute('title')).toBe('Add to Favorites');
+    await fireEvent.click(star);
+    expect(star.getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getByRole('button', { name: 'Favorite: Henri Martin' }).getAttribute('aria-pressed')).toBe('false');
+    await favoritesStore.settled();
+    expect(groups[0].contactIds).toEqual(['c-1']);
+
+    // A second group: the star of a row opens the group menu, beside that star.
+    groups = [...groups, { id: 'it', name: 'IT', contactIds: [], fields: [] }];
+    await favoritesStore.load('admin');
+    await fireEvent.click(screen.getByRole('button', { name: 'Favorite: Henri Martin' }));
+    const menu = screen.getByRole('menu', { name: 'Favorite tabs for Henri Martin' });
+    expect(screen.getByRole('button', { name: 'Favorite: Henri Martin' }).getAttribute('aria-expanded')).toBe('true');
+    await fireEvent.click(within(menu).getByRole('menuitemcheckbox', { name: 'IT' }));
+    expect(screen.getByRole('button', { name: 'Favorite: Henri Martin' }).getAttribute('aria-pressed')).toBe('true');
+    await fireEvent.keyDown(within(menu).getByRole('menuitemcheckbox', { name: 'IT' }), { key: 'Escape' });
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Favorite: Henri Martin' }));
   });
 });

@@ -8,3 +8,11 @@ export function groupName(g: Pick<FavoriteGroup, 'name'> | null | undefined): st
   const name = g?.name?.trim();
   return name ? name : t('favorites.defaultGroup');
 }
+
+/** The tooltip of a favorite star (F3): the group it toggles, or "choose" when there are several. */
+export function starTitle(groups: readonly Pick<FavoriteGroup, 'name'>[], starred: boolean): string {
+  if (groups.length !== 1) return t('favorites.starChoose');
+  return starred
+    ? t('favorites.removeFrom', { group: groupName(groups[0]) })
+    : t('favorites.addTo', { group: groupName(groups[0]) });
+}
