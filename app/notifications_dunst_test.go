@@ -2,10 +2,8 @@ package app
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,10 +12,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/concierge-console/concierge/backend/console"
-	"github.com/concierge-console/concierge/backend/demo"
-	"github.com/concierge-console/concierge/backend/server"
 )
 
 // dunst is a real notification daemon (Debian dunst) drawing on its own Xvfb,
@@ -115,17 +109,7 @@ func startDunst(t *testing.T) *dunst {
 		t.Fatal("Xvfb did not come up")
 	}
 
-	sock := filepath.Join(dir, "bus")
-	start(exec.Command("dbus-daemon", "--session", "--nofork", "--address=unix:path="+sock))
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the private bus did not come up")
-		}
-	}
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+sock)
+	startSessionBus(t)
 
 	// An empty configuration: dunst's defaults, never the machine user's.
 	rc := filepath.Join(dir, "dunstrc")
@@ -161,29 +145,7 @@ func startDunst(t *testing.T) *dunst {
 // caller's number) when the caller hangs up.
 func TestOfferedCallNotifiesDunst(t *testing.T) {
 	d := startDunst(t)
-	emitter := &Emitter{}
-	con := console.New(console.Config{Phone: true, Audio: noHeadset{}, Embedded: server.Config{
-		DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", SIPAddr: "127.0.0.1:0",
-		AdminPassword: "notify-secret", Site: server.DefaultSite(), Logger: slog.Default(),
-	}}, emitter, slog.Default())
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := con.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer con.Close()
-	stop := StartNotifications(ctx, con, emitter, slog.Default())
-	defer stop()
-	if _, err := con.Login(ctx, console.LoginRequest{Username: "admin", Password: "notify-secret", Extension: "201"}); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); con.PhoneState().State != "registered"; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("softphone: %+v", con.PhoneState())
-		}
-	}
-	caller := demo.Callers(1)[0]
-	go demo.Run(ctx, con.Embedded().SIPAddr(), "reception", []demo.Caller{caller}, demo.WithHold(3*time.Second))
+	caller := offerOneCall(t)
 
 	wait := func(what string, ok func() bool) {
 		t.Helper()

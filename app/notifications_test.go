@@ -54,6 +54,26 @@ func startDesktop(t *testing.T) *desktop {
 	if _, err := exec.LookPath("dbus-daemon"); err != nil {
 		t.Skip("skipping: dbus-daemon not installed (Debian: dbus)")
 	}
+	startSessionBus(t)
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	d := &desktop{}
+	if err := conn.Export(d, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.RequestName("org.freedesktop.Notifications", dbus.NameFlagDoNotQueue); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// startSessionBus starts a private session bus (dbus-daemon) and points the
+// process at it, so the test owns org.freedesktop.Notifications there.
+func startSessionBus(t *testing.T) {
+	t.Helper()
 	sock := filepath.Join(t.TempDir(), "bus")
 	cmd := exec.Command("dbus-daemon", "--session", "--nofork", "--address=unix:path="+sock)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -73,19 +93,37 @@ func startDesktop(t *testing.T) *desktop {
 		}
 	}
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+sock)
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
+}
+
+// offerOneCall runs a console with its embedded switchboard and desktop
+// notifications, logs in with the softphone and has one demo caller ring the
+// reception queue, hanging up after 3 s unanswered. Everything stops with the test.
+func offerOneCall(t *testing.T) demo.Caller {
+	t.Helper()
+	emitter := &Emitter{}
+	con := console.New(console.Config{Phone: true, Audio: noHeadset{}, Embedded: server.Config{
+		DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", SIPAddr: "127.0.0.1:0",
+		AdminPassword: "notify-secret", Site: server.DefaultSite(), Logger: slog.Default(),
+	}}, emitter, slog.Default())
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := con.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { conn.Close() })
-	d := &desktop{}
-	if err := conn.Export(d, "/org/freedesktop/Notifications", "org.freedesktop.Notifications"); err != nil {
+	t.Cleanup(func() { con.Close() })
+	stop := StartNotifications(ctx, con, emitter, slog.Default())
+	t.Cleanup(stop)
+	if _, err := con.Login(ctx, console.LoginRequest{Username: "admin", Password: "notify-secret", Extension: "201"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.RequestName("org.freedesktop.Notifications", dbus.NameFlagDoNotQueue); err != nil {
-		t.Fatal(err)
+	for deadline := time.Now().Add(10 * time.Second); con.PhoneState().State != "registered"; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("softphone: %+v", con.PhoneState())
+		}
 	}
-	return d
+	caller := demo.Callers(1)[0]
+	go demo.Run(ctx, con.Embedded().SIPAddr(), "reception", []demo.Caller{caller}, demo.WithHold(3*time.Second))
+	return caller
 }
 
 type noHeadset struct{}
@@ -99,29 +137,7 @@ func (noHeadset) OpenAudio() (io.ReadCloser, io.WriteCloser, error) {
 // before it is answered, the notification is taken down.
 func TestOfferedCallNotifies(t *testing.T) {
 	d := startDesktop(t)
-	emitter := &Emitter{}
-	con := console.New(console.Config{Phone: true, Audio: noHeadset{}, Embedded: server.Config{
-		DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", SIPAddr: "127.0.0.1:0",
-		AdminPassword: "notify-secret", Site: server.DefaultSite(), Logger: slog.Default(),
-	}}, emitter, slog.Default())
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := con.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer con.Close()
-	stop := StartNotifications(ctx, con, emitter, slog.Default())
-	defer stop()
-	if _, err := con.Login(ctx, console.LoginRequest{Username: "admin", Password: "notify-secret", Extension: "201"}); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); con.PhoneState().State != "registered"; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("softphone: %+v", con.PhoneState())
-		}
-	}
-	caller := demo.Callers(1)[0]
-	go demo.Run(ctx, con.Embedded().SIPAddr(), "reception", []demo.Caller{caller}, demo.WithHold(3*time.Second))
+	caller := offerOneCall(t)
 
 	wait := func(what string, ok func(shown []string, closed []uint32) bool) {
 		t.Helper()

@@ -69,17 +69,22 @@ type rig struct {
 	store *store.Store
 }
 
-func newRig(t *testing.T) *rig {
+// rigUser is a user a rig's store starts with; the password is name + "-password".
+type rigUser struct {
+	name string
+	role store.Role
+}
+
+// newRigBackend opens a fresh store holding users, and a queue engine with the
+// reception queue: what every rig's server is built on.
+func newRigBackend(t *testing.T, users ...rigUser) (*store.Store, *engineSB) {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "sb.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	for _, u := range []struct {
-		name string
-		role store.Role
-	}{{"admin", store.RoleAdmin}, {"anna", store.RoleAttendant}, {"bob", store.RoleAttendant}} {
+	for _, u := range users {
 		h, _ := auth.HashPassword(u.name + "-password")
 		if err := st.PutUser(store.User{Username: u.name, Name: strings.ToUpper(u.name[:1]) + u.name[1:], Role: u.role, PasswordHash: h}); err != nil {
 			t.Fatal(err)
@@ -89,6 +94,12 @@ func newRig(t *testing.T) *rig {
 	sb.Engine = queue.New(sb)
 	t.Cleanup(sb.Engine.Close)
 	sb.AddQueue(queue.QueueConfig{ID: "reception", Name: "Reception"})
+	return st, sb
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	st, sb := newRigBackend(t, rigUser{"admin", store.RoleAdmin}, rigUser{"anna", store.RoleAttendant}, rigUser{"bob", store.RoleAttendant})
 	dir, err := directory.New(st)
 	if err != nil {
 		t.Fatal(err)

@@ -214,9 +214,7 @@ func TestCalendarAdminSettings(t *testing.T) {
 	rad.CreateCalendar(t, "anna.martin")
 	// Something now (so today, in any zone), to count in the connection test.
 	now := time.Now().UTC()
-	rad.Put(t, "anna.martin", "today", "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\nBEGIN:VEVENT\nUID:today@test\nDTSTAMP:20260101T000000Z\n"+
-		"DTSTART:"+now.Add(-time.Minute).Format("20060102T150405Z")+"\nDTEND:"+now.Add(time.Minute).Format("20060102T150405Z")+
-		"\nSUMMARY:Now\nEND:VEVENT\nEND:VCALENDAR\n")
+	rad.Put(t, "anna.martin", "today", caltest.EventAt("today@test", now.Add(-time.Minute), now.Add(time.Minute), "SUMMARY:Now\n"))
 	r := calendarRig(t)
 	ctx := context.Background()
 	anna, admin := r.login(t, "anna", ""), r.login(t, "admin", "")

@@ -4,12 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/concierge-console/concierge/backend/auth"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/stats"
 	"github.com/concierge-console/concierge/backend/store"
@@ -17,24 +15,7 @@ import (
 
 func newStatsRig(t *testing.T) *rig {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "sb.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	for _, u := range []struct {
-		name string
-		role store.Role
-	}{{"anna", store.RoleAttendant}, {"sue", store.RoleSupervisor}} {
-		h, _ := auth.HashPassword(u.name + "-password")
-		if err := st.PutUser(store.User{Username: u.name, Name: strings.ToUpper(u.name[:1]) + u.name[1:], Role: u.role, PasswordHash: h}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sb := &engineSB{}
-	sb.Engine = queue.New(sb)
-	t.Cleanup(sb.Engine.Close)
-	sb.AddQueue(queue.QueueConfig{ID: "reception", Name: "Reception"})
+	st, sb := newRigBackend(t, rigUser{"anna", store.RoleAttendant}, rigUser{"sue", store.RoleSupervisor})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	qs := stats.New(sb, st)

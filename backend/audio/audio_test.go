@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/sipua/pcmtest"
 	"go.uber.org/goleak"
 )
 
@@ -143,8 +144,8 @@ func TestToneThroughNullSink(t *testing.T) {
 	if math.Abs(got-440) > 5 {
 		t.Fatalf("recorded tone is %.1f Hz by zero crossings, want 440", got)
 	}
-	p440 := goertzel(tone, SampleRate, 440)
-	p1000 := goertzel(tone, SampleRate, 1000)
+	p440 := pcmtest.Goertzel(tone, SampleRate, 440)
+	p1000 := pcmtest.Goertzel(tone, SampleRate, 1000)
 	if p440 < 100*p1000 {
 		t.Fatalf("440 Hz power %.3g not dominant over 1 kHz %.3g", p440, p1000)
 	}
@@ -182,16 +183,4 @@ func zeroCrossingFreq(s []int16, rate float64) float64 {
 		}
 	}
 	return float64(crossings) / 2 / (float64(len(s)) / rate)
-}
-
-// goertzel returns the power of freq in s.
-func goertzel(s []int16, rate, freq float64) float64 {
-	w := 2 * math.Pi * freq / rate
-	c := 2 * math.Cos(w)
-	var s1, s2 float64
-	for _, v := range s {
-		s0 := float64(v) + c*s1 - s2
-		s2, s1 = s1, s0
-	}
-	return s1*s1 + s2*s2 - c*s1*s2
 }

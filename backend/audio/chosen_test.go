@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/concierge-console/concierge/backend/sipua/pcmtest"
 )
 
 // recordSource records a PulseAudio source (a sink's monitor) with parec, in
@@ -64,7 +66,7 @@ func TestToneGoesToTheChosenDevice(t *testing.T) {
 	if len(tone) < SampleRate/2 {
 		t.Fatalf("the chosen device's monitor got %d samples of tone (of %d recorded); want at least 0.5 s", len(tone), len(got))
 	}
-	if p1k, p440 := goertzel(tone, SampleRate, 1000), goertzel(tone, SampleRate, 440); p1k < 100*p440 {
+	if p1k, p440 := pcmtest.Goertzel(tone, SampleRate, 1000), pcmtest.Goertzel(tone, SampleRate, 440); p1k < 100*p440 {
 		t.Fatalf("1 kHz power %.3g not dominant over 440 Hz %.3g", p1k, p440)
 	}
 	if len(quiet) < SampleRate/2 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/concierge-console/concierge/backend/sipua"
+	"github.com/concierge-console/concierge/backend/sipua/pcmtest"
 	"github.com/emiago/diago"
 	diagoaudio "github.com/emiago/diago/audio"
 	"github.com/emiago/diago/media"
@@ -227,7 +228,7 @@ func softphoneThroughPulse(t *testing.T, codec media.Codec, cc callerCodec) {
 	}
 	select {
 	case s := <-echo:
-		if f := dominantFreq(s, SampleRate); math.Abs(f-1000) > 15 {
+		if f := pcmtest.DominantFreq(s, SampleRate); math.Abs(f-1000) > 15 {
 			t.Fatalf("the tone came back at %.0f Hz, want 1000 Hz", f)
 		}
 	case <-time.After(3 * time.Second):
@@ -241,22 +242,4 @@ func softphoneThroughPulse(t *testing.T, codec media.Codec, cc callerCodec) {
 		t.Fatalf("the softphone answered with %s, want %s", got, codec.Name)
 	}
 	t.Logf("softphone audio stats: %+v", calls[0].AudioStats())
-}
-
-// dominantFreq finds the strongest frequency of pcm between 100 Hz and 3.8 kHz, to
-// 5 Hz, by the Goertzel algorithm.
-func dominantFreq(pcm []int16, rate int) float64 {
-	best, bestPower := 0.0, -1.0
-	for f := 100.0; f <= 3800; f += 5 {
-		w := 2 * math.Pi * f / float64(rate)
-		coeff := 2 * math.Cos(w)
-		var s1, s2 float64
-		for _, v := range pcm {
-			s1, s2 = float64(v)+coeff*s1-s2, s1
-		}
-		if power := s1*s1 + s2*s2 - coeff*s1*s2; power > bestPower {
-			best, bestPower = f, power
-		}
-	}
-	return best
 }

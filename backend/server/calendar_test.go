@@ -18,10 +18,7 @@ func TestCalendarPresence(t *testing.T) {
 	rad := caltest.Start(t, nil)
 	now := time.Now().UTC().Truncate(time.Second)
 	start, end := now.Add(-30*time.Minute), now.Add(45*time.Minute)
-	event := func(uid, extra string) string {
-		return "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\nBEGIN:VEVENT\nUID:" + uid + "\nDTSTAMP:20260101T000000Z\n" +
-			"DTSTART:" + start.Format("20060102T150405Z") + "\nDTEND:" + end.Format("20060102T150405Z") + "\n" + extra + "END:VEVENT\nEND:VCALENDAR\n"
-	}
+	event := func(uid, extra string) string { return caltest.EventAt(uid, start, end, extra) }
 	rad.CreateCalendar(t, "anna.martin")
 	rad.Put(t, "anna.martin", "board", event("board@test", "SUMMARY:Board meeting\n"))
 	rad.CreateCalendar(t, "bob.prive")
@@ -33,10 +30,7 @@ func TestCalendarPresence(t *testing.T) {
 
 	s := start_(t)
 	ctx := context.Background()
-	c := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
-	if _, err := c.Login(ctx, api.LoginRequest{Username: "admin", Password: "calendar-admin-pw"}); err != nil {
-		t.Fatal(err)
-	}
+	c := signIn(ctx, t, s, "admin", "calendar-admin-pw")
 	if _, err := c.SaveCalendarSettings(ctx, api.CalendarSettingsUpdate{Kind: "caldav", URL: rad.URL + "/{user}/calendar/",
 		Username: caltest.ServiceUser, Password: caltest.ServicePassword}); err != nil {
 		t.Fatal(err)

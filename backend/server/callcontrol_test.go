@@ -55,10 +55,7 @@ func TestCallControlStatuses(t *testing.T) {
 	}
 
 	// Logged in without an extension: no call control at all.
-	c2 := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
-	if _, err := c2.Login(ctx, api.LoginRequest{Username: "admin", Password: "cc-pw"}); err != nil {
-		t.Fatal(err)
-	}
+	c2 := signIn(ctx, t, s, "admin", "cc-pw")
 	if _, err := c2.Dial(ctx, "2001"); status(err) != 403 {
 		t.Errorf("dial without an extension: %v; want 403", err)
 	}

@@ -21,10 +21,7 @@ func TestQueueConfigSurvivesRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s := start(t, dir, "admin-password")
-	admin := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
-	if _, err := admin.Login(ctx, api.LoginRequest{Username: "admin", Password: "admin-password"}); err != nil {
-		t.Fatal(err)
-	}
+	admin := signIn(ctx, t, s, "admin", "admin-password")
 	list, err := admin.QueueSettings(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -45,10 +42,7 @@ func TestQueueConfigSurvivesRestart(t *testing.T) {
 
 	s = start(t, dir, "")
 	defer s.Close()
-	admin = api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
-	if _, err := admin.Login(ctx, api.LoginRequest{Username: "admin", Password: "admin-password"}); err != nil {
-		t.Fatal(err)
-	}
+	admin = signIn(ctx, t, s, "admin", "admin-password")
 	if list, err := admin.QueueSettings(ctx); err != nil || list.RestartRequired || len(list.Queues) != 2 {
 		t.Fatalf("after restart: %+v, %v", list, err)
 	}

@@ -60,10 +60,7 @@ func TestEmergencyModeOverAPISurvivesRestart(t *testing.T) {
 	defer cancel()
 	target, answered := answeringTarget(t)
 	s := start(t, dir, "admin-password")
-	admin := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
-	if _, err := admin.Login(ctx, api.LoginRequest{Username: "admin", Password: "admin-password"}); err != nil {
-		t.Fatal(err)
-	}
+	admin := signIn(ctx, t, s, "admin", "admin-password")
 	list, err := admin.QueueSettings(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -76,10 +73,7 @@ func TestEmergencyModeOverAPISurvivesRestart(t *testing.T) {
 	if _, err := admin.CreateUser(ctx, api.UserRequest{Username: "sue", Name: "Sue", Role: store.RoleSupervisor, Password: "sue-password"}); err != nil {
 		t.Fatal(err)
 	}
-	sue := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
-	if _, err := sue.Login(ctx, api.LoginRequest{Username: "sue", Password: "sue-password"}); err != nil {
-		t.Fatal(err)
-	}
+	sue := signIn(ctx, t, s, "sue", "sue-password")
 	got, err := sue.SetQueueMode(ctx, q.ID, queue.ModeEmergency)
 	if err != nil || got.State != queue.StateEmergency || got.RestartRequired {
 		t.Fatalf("supervisor sets emergency: %+v, %v", got, err)
@@ -113,10 +107,7 @@ func TestEmergencyModeOverAPISurvivesRestart(t *testing.T) {
 
 	s = start(t, dir, "")
 	defer s.Close()
-	admin = api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
-	if _, err := admin.Login(ctx, api.LoginRequest{Username: "admin", Password: "admin-password"}); err != nil {
-		t.Fatal(err)
-	}
+	admin = signIn(ctx, t, s, "admin", "admin-password")
 	qs, err := admin.Queues(ctx)
 	if err != nil {
 		t.Fatal(err)

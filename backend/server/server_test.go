@@ -25,6 +25,16 @@ func start(t *testing.T, dir, password string) *Server {
 	return s
 }
 
+// signIn opens an API client on s, signed in as username.
+func signIn(ctx context.Context, t *testing.T, s *Server, username, password string) *api.Client {
+	t.Helper()
+	c := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
+	if _, err := c.Login(ctx, api.LoginRequest{Username: username, Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func login(t *testing.T, s *Server, password string) error {
 	t.Helper()
 	c := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
@@ -141,10 +151,7 @@ func TestCallerNamedFromTheDirectory(t *testing.T) {
 	s := start(t, t.TempDir(), "lookup-pw")
 	defer s.Close()
 	ctx := context.Background()
-	c := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
-	if _, err := c.Login(ctx, api.LoginRequest{Username: "admin", Password: "lookup-pw"}); err != nil {
-		t.Fatal(err)
-	}
+	c := signIn(ctx, t, s, "admin", "lookup-pw")
 	if _, err := c.CreateContact(ctx, directory.Contact{
 		DisplayName: "Camille Dubois", VIP: true, Visibility: directory.Public,
 		Phones: []directory.Phone{{Type: directory.PhoneMobile, Number: "+33 6 12 34 56 78"}},
@@ -203,10 +210,7 @@ func TestNoteIsKeptInHistory(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, dir, "note-pw")
 	ctx := context.Background()
-	c := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
-	if _, err := c.Login(ctx, api.LoginRequest{Username: "admin", Password: "note-pw"}); err != nil {
-		t.Fatal(err)
-	}
+	c := signIn(ctx, t, s, "admin", "note-pw")
 	out := placeCall(t, s, "0698765432", 2500)
 	deadline := time.Now().Add(10 * time.Second)
 	for {

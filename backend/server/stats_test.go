@@ -17,10 +17,7 @@ func TestStatsOfAnAbandonedCallSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, dir, "stats-pw")
 	ctx := context.Background()
-	c := api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
-	if _, err := c.Login(ctx, api.LoginRequest{Username: "admin", Password: "stats-pw"}); err != nil {
-		t.Fatal(err)
-	}
+	c := signIn(ctx, t, s, "admin", "stats-pw")
 	out := placeCall(t, s, "0611223344", 2000)
 	waitStats(t, c, out, func(q stats.QueueStats) bool { return q.Waiting == 1 && q.OldestEnteredAt != nil })
 	q := waitStats(t, c, out, func(q stats.QueueStats) bool { return q.Abandoned == 1 })
@@ -31,10 +28,7 @@ func TestStatsOfAnAbandonedCallSurviveRestart(t *testing.T) {
 	s.Close()
 	s = start(t, dir, "")
 	defer s.Close()
-	c = api.NewClient(s.URL(), api.HTTPClient(s.Fingerprint()))
-	if _, err := c.Login(ctx, api.LoginRequest{Username: "admin", Password: "stats-pw"}); err != nil {
-		t.Fatal(err)
-	}
+	c = signIn(ctx, t, s, "admin", "stats-pw")
 	snap, err := c.Stats(ctx)
 	if err != nil {
 		t.Fatal(err)

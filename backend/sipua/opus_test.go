@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/sipua/pcmtest"
 	"github.com/emiago/diago"
 	"github.com/emiago/diago/media"
 	"github.com/emiago/sipgo"
@@ -65,7 +66,7 @@ func TestOpusWithBaresip(t *testing.T) {
 				_, a := spk.counts()
 				return a >= 50
 			})
-			heard := dominantFreq(spk.recent(SampleRate/2), SampleRate)
+			heard := pcmtest.DominantFreq(spk.recent(SampleRate/2), SampleRate)
 			if math.Abs(heard-600) > 15 {
 				t.Fatalf("the speaker plays %.0f Hz, want baresip's 600 Hz", heard)
 			}
@@ -88,7 +89,7 @@ func TestOpusWithBaresip(t *testing.T) {
 			if r := rms(tail); r < 300 {
 				t.Fatalf("baresip hears silence (rms %.0f) from the phone", r)
 			}
-			f := dominantFreq(tail, rec.rate)
+			f := pcmtest.DominantFreq(tail, rec.rate)
 			if math.Abs(f-1000) > 15 {
 				t.Fatalf("baresip hears %.0f Hz, want the phone's 1000 Hz (recorded at %d Hz)", f, rec.rate)
 			}
@@ -246,24 +247,6 @@ func (b *baresipCaller) recording() (wavFile, error) {
 		off += 8 + size + size%2
 	}
 	return wavFile{}, fmt.Errorf("no data yet")
-}
-
-// dominantFreq finds the strongest frequency of pcm between 100 Hz and 3.8 kHz, to
-// 5 Hz, by the Goertzel algorithm.
-func dominantFreq(pcm []int16, rate int) float64 {
-	best, bestPower := 0.0, -1.0
-	for f := 100.0; f <= 3800; f += 5 {
-		w := 2 * math.Pi * f / float64(rate)
-		coeff := 2 * math.Cos(w)
-		var s1, s2 float64
-		for _, v := range pcm {
-			s1, s2 = float64(v)+coeff*s1-s2, s1
-		}
-		if power := s1*s1 + s2*s2 - coeff*s1*s2; power > bestPower {
-			best, bestPower = f, power
-		}
-	}
-	return best
 }
 
 // TestOpusLossRecovered: a caller sends an Opus tone and loses three packets on the
@@ -468,7 +451,7 @@ func TestOpusCodecDelay(t *testing.T) {
 	if d > FrameDuration {
 		t.Fatalf("Opus delays audio by %v, more than a frame", d)
 	}
-	if f := dominantFreq(out[len(out)-SampleRate/4:], SampleRate); math.Abs(f-1000) > 15 {
+	if f := pcmtest.DominantFreq(out[len(out)-SampleRate/4:], SampleRate); math.Abs(f-1000) > 15 {
 		t.Fatalf("the tone comes out at %.0f Hz", f)
 	}
 }

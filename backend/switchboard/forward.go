@@ -1,8 +1,6 @@
 package switchboard
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -133,37 +131,12 @@ func (s *Switchboard) runForward(c *call, qc queue.Call, target, why string, log
 		return
 	}
 
-	ctx, cancel := context.WithCancelCause(context.Background())
-	defer cancel(nil)
-	go func() {
-		select {
-		case <-c.in.Context().Done():
-			cancel(errCallEnded)
-		case <-c.stop:
-			cancel(errCallEnded)
-		case <-s.shutdown:
-			cancel(errShutdown)
-		case <-ctx.Done():
-		}
-	}()
-	out, outMed, reason := s.ringTarget(ctx, c, xfer, log)
-	if cause := context.Cause(ctx); cause != nil && out != nil {
-		s.dropLeg(out, log)
-		out = nil
-	}
+	out, outMed := s.ringWhileHolding(c, xfer, "forward", entry, ended, func(reason string) {
+		s.forwardFailed(c, qc, reason, entry, log)
+	}, log)
 	if out == nil {
-		switch cause := context.Cause(ctx); {
-		case errors.Is(cause, errCallEnded):
-			log.Info("caller hung up during the forward; target cancelled")
-			ended(entry(OutcomeAbandoned, "caller hung up during transfer"))
-		case errors.Is(cause, errShutdown):
-			ended(entry(OutcomeDropped, "switchboard shutdown"))
-		default:
-			s.forwardFailed(c, qc, reason, entry, log)
-		}
 		return
 	}
-	cancel(nil)
 	s.moh.remove(music) // after this returns MOH never writes to the caller again
 	if err := s.connect(c, out, outMed); err != nil {
 		log.Error("bridging the forward target failed; dropping the call", "error", err)

@@ -241,7 +241,37 @@ func (s *Switchboard) runTransfer(c *call, xfer *transferReq, answeredAt time.Ti
 		s.record(e)
 	}
 
-	// Ringing ends on timeout, or when the caller, the switchboard or shutdown ends the call.
+	s.line(c.id, xfer.target, presence.Ringing)
+	defer s.line(c.id, xfer.target, "")
+	out, outMed := s.ringWhileHolding(c, xfer, "transfer", entry, ended, func(reason string) {
+		s.recall(c, xfer, reason, entry, log)
+	}, log)
+	if out == nil {
+		return
+	}
+
+	// The target answered: caller ↔ target.
+	stopMusic()
+	err = s.connectTarget(rel, out, outMed)
+	if err != nil {
+		log.Error("bridging the transfer target failed; dropping the call", "error", err)
+		s.dropLeg(out, log)
+		ended(entry(OutcomeDropped, err.Error()))
+		return
+	}
+	log.Info("call transferred")
+	s.line(c.id, xfer.target, presence.Busy)
+	s.record(entry(OutcomeTransferred, ""))
+	s.talkToTarget(c, rel, out, log)
+}
+
+// ringWhileHolding rings xfer's target while the caller hears music. Ringing ends
+// on timeout, or when the caller, the switchboard or shutdown ends the call: then
+// the call is ended (caller gone, shutdown) or handed to noAnswer (nobody took it),
+// and the result is nil. what names the hand-over in the log ("transfer", "forward").
+// On return the watcher has stopped; the bridge that follows watches for itself.
+func (s *Switchboard) ringWhileHolding(c *call, xfer *transferReq, what string, entry func(Outcome, string) HistoryEntry,
+	ended func(HistoryEntry), noAnswer func(reason string), log *slog.Logger) (*diago.DialogClientSession, *diago.DialogMedia) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	go func() {
@@ -255,42 +285,25 @@ func (s *Switchboard) runTransfer(c *call, xfer *transferReq, answeredAt time.Ti
 		case <-ctx.Done():
 		}
 	}()
-
-	s.line(c.id, xfer.target, presence.Ringing)
-	defer s.line(c.id, xfer.target, "")
 	out, outMed, reason := s.ringTarget(ctx, c, xfer, log)
 	if cause := context.Cause(ctx); cause != nil && out != nil {
 		// Answered just as the call ended.
 		s.dropLeg(out, log)
 		out = nil
 	}
-	if out == nil {
-		switch cause := context.Cause(ctx); {
-		case errors.Is(cause, errCallEnded):
-			log.Info("caller hung up during the transfer; target cancelled")
-			ended(entry(OutcomeAbandoned, "caller hung up during transfer"))
-		case errors.Is(cause, errShutdown):
-			ended(entry(OutcomeDropped, "switchboard shutdown"))
-		default:
-			s.recall(c, xfer, reason, entry, log)
-		}
-		return
+	if out != nil {
+		return out, outMed
 	}
-
-	// The target answered: caller ↔ target.
-	cancel(nil) // stop the watcher; the bridge below watches for itself
-	stopMusic()
-	err = s.connectTarget(rel, out, outMed)
-	if err != nil {
-		log.Error("bridging the transfer target failed; dropping the call", "error", err)
-		s.dropLeg(out, log)
-		ended(entry(OutcomeDropped, err.Error()))
-		return
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, errCallEnded):
+		log.Info("caller hung up during the " + what + "; target cancelled")
+		ended(entry(OutcomeAbandoned, "caller hung up during transfer"))
+	case errors.Is(cause, errShutdown):
+		ended(entry(OutcomeDropped, "switchboard shutdown"))
+	default:
+		noAnswer(reason)
 	}
-	log.Info("call transferred")
-	s.line(c.id, xfer.target, presence.Busy)
-	s.record(entry(OutcomeTransferred, ""))
-	s.talkToTarget(c, rel, out, log)
+	return nil, nil
 }
 
 // talkToTarget keeps a caller bridged to the target of a transfer until either hangs

@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:https';
-import { startConsole, launchBrowser, openConsole, screenshot, switchboardOf, ADMIN_PASSWORD } from './harness.mjs';
+import { startConsole, launchBrowser, openConsole, screenshot, switchboardOf, apiRequest as api, logIn, ADMIN_PASSWORD } from './harness.mjs';
 
 const data = mkdtempSync(join(tmpdir(), 'concierge-admin-'));
 let app, remote, browser;
@@ -25,38 +24,8 @@ after(async () => {
   rmSync(data, { recursive: true, force: true });
 });
 
-/**
- * Calls the switchboard's API on a fresh connection (each one checked against the pinned
- * certificate) and returns { status, body }.
- */
-function api({ url, fingerprint }, method, path, body, token) {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}/api/v1${path}`, {
-      method,
-      agent: false,
-      rejectUnauthorized: false, // replaced by the exact pin below
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    });
-    req.on('socket', (sock) => sock.on('secureConnect', () => {
-      const pin = sock.getPeerCertificate().fingerprint256.replaceAll(':', '').toLowerCase();
-      if (pin !== fingerprint) req.destroy(new Error(`certificate ${pin} is not the pinned ${fingerprint}`));
-    }));
-    req.on('response', (res) => {
-      let data = '';
-      res.on('data', (d) => (data += d));
-      res.on('end', () => resolve({ status: res.statusCode, body: data ? JSON.parse(data) : null }));
-    });
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
-
-async function login(page, username, password, extension = '') {
-  await page.locator('#login-username').fill(username);
-  await page.locator('#login-password').fill(password);
-  await page.locator('#login-extension').fill(extension);
-  await page.locator('#login-password').press('Enter');
-}
+/** Signs in without an extension (management views). */
+const login = (page, username, password) => logIn(page, { username, password, extension: '' });
 
 async function avatarMenu(page, name) {
   await page.getByRole('button', { name: `Account menu for ${name}` }).click();

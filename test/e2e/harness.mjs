@@ -184,9 +184,10 @@ export function switchboardOf(app) {
 
 /**
  * Calls the switchboard's HTTPS API, trusting exactly the pinned certificate
- * (as consoles do), and returns the decoded JSON answer.
+ * (as consoles do), and returns { status, body } with the decoded JSON body:
+ * for tests that check a refusal.
  */
-export async function apiCall({ url, fingerprint }, method, path, body, token) {
+export async function apiRequest({ url, fingerprint }, method, path, body, token) {
   const https = await import('node:https');
   return new Promise((resolve, reject) => {
     const req = https.request(`${url}/api/v1${path}`, {
@@ -199,15 +200,18 @@ export async function apiCall({ url, fingerprint }, method, path, body, token) {
       if (pin !== fingerprint) return reject(new Error(`certificate ${pin} is not the pinned ${fingerprint}`));
       let data = '';
       res.on('data', (d) => (data += d));
-      res.on('end', () => {
-        const json = data ? JSON.parse(data) : null;
-        if (res.statusCode >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${data}`));
-        else resolve(json);
-      });
+      res.on('end', () => resolve({ status: res.statusCode, body: data ? JSON.parse(data) : null, text: data }));
     });
     req.on('error', reject);
     req.end(body ? JSON.stringify(body) : undefined);
   });
+}
+
+/** apiRequest for a call that must succeed: the decoded JSON answer, or an error with the status. */
+export async function apiCall(sb, method, path, body, token) {
+  const res = await apiRequest(sb, method, path, body, token);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
+  return res.body;
 }
 
 /** A free TCP port on loopback, picked by the OS (for a server that must come back on the same port). */

@@ -4,9 +4,8 @@
 // Then an administrator opens the rules form (screenshots light and dark).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
 import { join } from 'node:path';
-import { startConsole, launchBrowser, openConsole, screenshot, switchboardOf, artifacts, ADMIN_PASSWORD } from './harness.mjs';
+import { startConsole, launchBrowser, openConsole, screenshot, artifacts, apiCall, adminSession, logIn, ADMIN_PASSWORD } from './harness.mjs';
 
 let app, remote, browser;
 before(async () => {
@@ -19,50 +18,17 @@ after(async () => {
   await app?.stop();
 });
 
-/** The switchboard's API with the pinned certificate, one connection per call; the JSON answer. */
-function apiCall({ url, fingerprint }, method, path, body, token) {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}/api/v1${path}`, {
-      method,
-      agent: false,
-      rejectUnauthorized: false, // replaced by the exact pin below
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    });
-    req.on('socket', (sock) => sock.on('secureConnect', () => {
-      const pin = sock.getPeerCertificate().fingerprint256.replaceAll(':', '').toLowerCase();
-      if (pin !== fingerprint) req.destroy(new Error(`certificate ${pin} is not the pinned ${fingerprint}`));
-    }));
-    req.on('response', (res) => {
-      let data = '';
-      res.on('data', (d) => (data += d));
-      res.on('end', () => (res.statusCode >= 300 ? reject(new Error(`${method} ${path}: ${res.statusCode} ${data}`)) : resolve(data ? JSON.parse(data) : null)));
-    });
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
-
-async function adminSession() {
-  const sb = switchboardOf(app);
-  const { token } = await apiCall(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });
-  return { sb, token };
-}
-
 async function logout(page) {
   await page.locator('button.avatar').click();
   await page.getByRole('menuitem', { name: 'Log out' }).click();
   await page.locator('#login-username').waitFor();
 }
 
-async function login(page, username, password) {
-  await page.locator('#login-username').fill(username);
-  await page.locator('#login-password').fill(password);
-  await page.locator('#login-extension').fill('');
-  await page.locator('#login-password').press('Enter');
-}
+/** Signs in without an extension (management views). */
+const login = (page, username, password) => logIn(page, { username, password, extension: '' });
 
 test('a supervisor closes a queue; the attendant console shows it', { timeout: 120000 }, async () => {
-  const { sb, token } = await adminSession();
+  const { sb, token } = await adminSession(app);
   await apiCall(sb, 'POST', '/users', { username: 'sue', name: 'Sue Visor', role: 'supervisor', password: 'sue-secret-1' }, token);
   await apiCall(sb, 'POST', '/users', { username: 'ann', name: 'Ann Tendant', role: 'attendant', password: 'ann-secret-1' }, token);
 
@@ -131,7 +97,7 @@ test('an administrator edits the rules in the queue form', { timeout: 60000 }, a
   }
   await dialog.getByRole('button', { name: 'Save' }).click();
   await dialog.waitFor({ state: 'hidden' });
-  const { sb, token } = await adminSession();
+  const { sb, token } = await adminSession(app);
   const list = await apiCall(sb, 'GET', '/admin/queues', null, token);
   const rules = list.queues.find((q) => q.id === 'reception').rules;
   assert.deepEqual(rules.hours.days.sat, [{ from: '09:00', to: '12:00' }]);

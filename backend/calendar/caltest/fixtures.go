@@ -53,6 +53,15 @@ func vcal(body string) string {
 	return "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Concierge//caltest//EN\n" + vtimezones + body + "END:VCALENDAR\n"
 }
 
+// EventAt is one event from start to end (stored in UTC) with extra
+// properties, each ending in a newline ("SUMMARY:Board meeting\n"): for tests
+// that need something happening now.
+func EventAt(uid string, start, end time.Time, extra string) string {
+	const utc = "20060102T150405Z"
+	return "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Concierge//caltest//EN\nBEGIN:VEVENT\nUID:" + uid + "\nDTSTAMP:20260101T000000Z\n" +
+		"DTSTART:" + start.UTC().Format(utc) + "\nDTEND:" + end.UTC().Format(utc) + "\n" + extra + "END:VEVENT\nEND:VCALENDAR\n"
+}
+
 // SampleEvents are real iCalendar objects (name → .ics) covering what a
 // calendar source must handle, in the sample week:
 //

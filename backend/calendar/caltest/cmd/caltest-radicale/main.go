@@ -62,9 +62,7 @@ func run(samples, busyNow []string) error {
 		if _, err := r.MakeCalendar(u); err != nil && !strings.Contains(err.Error(), "MKCALENDAR") {
 			return err
 		}
-		ics := "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//caltest//EN\nBEGIN:VEVENT\nUID:busy-now@caltest\nDTSTAMP:20260101T000000Z\n" +
-			"DTSTART:" + start.Format("20060102T150405Z") + "\nDTEND:" + end.Format("20060102T150405Z") +
-			"\nSUMMARY:Board meeting\nLOCATION:Room 1\nEND:VEVENT\nEND:VCALENDAR\n"
+		ics := caltest.EventAt("busy-now@caltest", start, end, "SUMMARY:Board meeting\nLOCATION:Room 1\n")
 		if err := r.PutEvent(u, "busy-now", ics); err != nil {
 			return err
 		}

@@ -1,13 +1,12 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CalendarEvent } from '../../api/calendar';
-import type { ContactPresence } from '../../api/presence';
 import type { Contact } from '../../api/types';
 import { i18n } from '../../i18n/index.svelte';
 import { calendarStore } from '../../stores/calendar.svelte';
 import { directoryStore } from '../../stores/directory.svelte';
 import { presenceStore } from '../../stores/presence.svelte';
 import DetailsPanel from '../panels/DetailsPanel.svelte';
+import { at, ev, NOW, stubBridge } from './testing';
 
 // The large calendar (D2, manual §8 "le calendrier peut être étendu"), opened from the details
 // panel: the same store, so the same contact, days and view, without reading the calendar again.
@@ -15,20 +14,6 @@ import DetailsPanel from '../panels/DetailsPanel.svelte';
 vi.mock('../../stores/clock.svelte', async (original) => {
   const m = await original<typeof import('../../stores/clock.svelte')>();
   return { ...m, clock: new m.Clock(1000, () => Date.now()) };
-});
-
-// Wednesday 25 November 2026, 10:30 local time.
-const NOW = new Date(2026, 10, 25, 10, 30).getTime();
-const at = (h: number, m = 0, d = 25) => new Date(2026, 10, d, h, m).toISOString();
-const ev = (start: string, end: string, extra: Partial<CalendarEvent> = {}): CalendarEvent => ({
-  start,
-  end,
-  allDay: false,
-  summary: 'Meeting',
-  location: '',
-  status: 'busy',
-  private: false,
-  ...extra,
 });
 
 const ALICE: Contact = {
@@ -39,27 +24,6 @@ const ALICE: Contact = {
   source: 'local',
   updated: '2026-11-01T10:00:00Z',
 };
-
-/** Stubs the bridge (calendar and presence); returns the calendar ranges asked, in order. */
-function stubBridge(events: CalendarEvent[], presence: ContactPresence[]) {
-  const asked: [string, string][] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (_url: string, init: RequestInit) => {
-      const body = JSON.parse(String(init.body));
-      let data: unknown = null;
-      if (body.service === 'Directory' && body.method === 'Calendar') {
-        const [id, from, to] = body.args as [string, string, string];
-        asked.push([from, to]);
-        data = { contactId: id, configured: true, source: 'caldav', from, to, events, fetched: at(10, 29), stale: false, error: '' };
-      } else if (body.service === 'Presence' && body.method === 'Get') {
-        data = presence;
-      }
-      return new Response(JSON.stringify(data), { status: 200, headers: { 'Content-Type': 'application/json' } });
-    }),
-  );
-  return asked;
-}
 
 const panel = () => screen.getByTestId('calendar');
 const dialog = () => screen.getByTestId('calendar-dialog') as HTMLDialogElement;
@@ -87,15 +51,17 @@ describe('large calendar view (D2)', () => {
 
   it('opens on the same week, titled with the contact and presence, without reading again; Escape closes it', async () => {
     const asked = stubBridge(
-      [
-        ev(at(9, 0, 27), at(10, 30, 27), { summary: 'Customer call', location: 'Room Rhône' }),
-        ev(at(10), at(11), { summary: 'Budget review' }),
-      ],
+      () => ({
+        events: [
+          ev(at(9, 0, 27), at(10, 30, 27), { summary: 'Customer call', location: 'Room Rhône' }),
+          ev(at(10), at(11), { summary: 'Budget review' }),
+        ],
+      }),
       [{ id: 'alice', state: 'away', source: 'calendar', until: at(11), message: 'Budget review', activity: 'meeting' }],
     );
     await details();
     await fireEvent.click(within(panel()).getByLabelText('Week'));
-    await vi.waitFor(() => expect(asked.at(-1)).toEqual([at(0, 0, 23), at(0, 0, 30)]));
+    await vi.waitFor(() => expect(asked.at(-1)!.slice(1)).toEqual([at(0, 0, 23), at(0, 0, 30)]));
     await vi.waitFor(() => expect(calendarStore.loading).toBe(false));
     const reads = asked.length;
 
@@ -125,16 +91,16 @@ describe('large calendar view (D2)', () => {
   });
 
   it("a view or day picked in the large calendar is the panel's when it closes", async () => {
-    const asked = stubBridge([], []);
+    const asked = stubBridge(() => ({}));
     await details();
     await fireEvent.click(within(panel()).getByRole('button', { name: 'Expand the calendar' }));
     const big = within(screen.getByTestId('calendar-expanded'));
     expect(big.getByText('Wednesday, November 25, 2026')).toBeTruthy();
 
     await fireEvent.click(big.getByLabelText('Week'));
-    await vi.waitFor(() => expect(asked.at(-1)).toEqual([at(0, 0, 23), at(0, 0, 30)]));
+    await vi.waitFor(() => expect(asked.at(-1)!.slice(1)).toEqual([at(0, 0, 23), at(0, 0, 30)]));
     await fireEvent.click(big.getByRole('button', { name: 'Next week' }));
-    await vi.waitFor(() => expect(asked.at(-1)).toEqual([at(0, 0, 30), at(0, 0, 37)]));
+    await vi.waitFor(() => expect(asked.at(-1)!.slice(1)).toEqual([at(0, 0, 30), at(0, 0, 37)]));
     expect(big.getByText('Nov 30 – Dec 6, 2026')).toBeTruthy();
     expect(within(panel()).getByText('Nov 30 – Dec 6, 2026')).toBeTruthy(); // under the dialog, already
 
@@ -167,14 +133,14 @@ describe('large calendar view (D2)', () => {
       for (const cb of observers) cb();
       await vi.waitFor(() => expect(calendarStore.loading).toBe(false));
     };
-    const asked = stubBridge([], []);
+    const asked = stubBridge(() => ({}));
     await details();
     expect(calendarStore.mode).toBe('day');
-    expect(asked.at(-1)).toEqual([at(0), at(0, 0, 26)]);
+    expect(asked.at(-1)!.slice(1)).toEqual([at(0), at(0, 0, 26)]);
 
     await resize(600);
     expect(calendarStore.mode).toBe('week');
-    expect(asked.at(-1)).toEqual([at(0, 0, 23), at(0, 0, 30)]);
+    expect(asked.at(-1)!.slice(1)).toEqual([at(0, 0, 23), at(0, 0, 30)]);
     await resize(340);
     expect(calendarStore.mode).toBe('day');
 

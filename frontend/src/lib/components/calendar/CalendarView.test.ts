@@ -1,59 +1,17 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CalendarEvent, Schedule } from '../../api/calendar';
-import type { ContactPresence } from '../../api/presence';
 import { i18n } from '../../i18n/index.svelte';
 import { calendarStore } from '../../stores/calendar.svelte';
 import { presenceStore } from '../../stores/presence.svelte';
 import Presence from '../Presence.svelte';
 import CalendarView from './CalendarView.svelte';
+import { at, ev, NOW, stubBridge } from './testing';
 
 // The shared clock reads the (faked) Date at every tick.
 vi.mock('../../stores/clock.svelte', async (original) => {
   const m = await original<typeof import('../../stores/clock.svelte')>();
   return { ...m, clock: new m.Clock(1000, () => Date.now()) };
 });
-
-// Wednesday 25 November 2026, 10:30 local time.
-const NOW = new Date(2026, 10, 25, 10, 30).getTime();
-const at = (h: number, m = 0, d = 25) => new Date(2026, 10, d, h, m).toISOString();
-const ev = (start: string, end: string, extra: Partial<CalendarEvent> = {}): CalendarEvent => ({
-  start,
-  end,
-  allDay: false,
-  summary: 'Meeting',
-  location: '',
-  status: 'busy',
-  private: false,
-  ...extra,
-});
-
-type Answer = Partial<Schedule> | Error;
-
-/** Stubs the bridge: Directory.Calendar answers with `answer(args)`; returns the args asked. */
-function stubBridge(answer: (id: string, from: string, to: string) => Answer, presence: ContactPresence[] = []) {
-  const asked: [string, string, string][] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (_url: string, init: RequestInit) => {
-      const body = JSON.parse(String(init.body));
-      let data: unknown = null;
-      if (body.service === 'Directory' && body.method === 'Calendar') {
-        const [id, from, to] = body.args as [string, string, string];
-        asked.push([id, from, to]);
-        const a = answer(id, from, to);
-        if (a instanceof Error) {
-          return new Response(JSON.stringify({ error: a.message }), { status: 502, headers: { 'Content-Type': 'application/json' } });
-        }
-        data = { contactId: id, configured: true, source: 'caldav', from, to, events: [], fetched: at(10, 29), stale: false, error: '', ...a };
-      } else if (body.service === 'Presence' && body.method === 'Get') {
-        data = presence;
-      }
-      return new Response(JSON.stringify(data), { status: 200, headers: { 'Content-Type': 'application/json' } });
-    }),
-  );
-  return asked;
-}
 
 async function shown(contactId = 'alice') {
   render(CalendarView, { contactId });
