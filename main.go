@@ -165,7 +165,12 @@ func run() error {
 				runtime.Quit(wctx)
 			}()
 		},
-		Bind: services,
+		Bind: append(services, app.NewFiles(func() context.Context {
+			if wctx := windowCtx.Load(); wctx != nil {
+				return *wctx
+			}
+			return nil
+		})),
 		SingleInstanceLock: &options.SingleInstanceLock{
 			UniqueId: instanceID,
 			OnSecondInstanceLaunch: func(options.SecondInstanceData) {

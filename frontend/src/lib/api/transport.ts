@@ -271,3 +271,8 @@ export function bridgeConnected(): boolean {
 export function on(name: string, cb: EventCallback): () => void {
   return defaultTransport.on(name, cb);
 }
+
+/** True inside the desktop window (Wails), false in a browser on the bridge. */
+export function inDesktopWindow(): boolean {
+  return (window as unknown as TransportWindow).runtime !== undefined;
+}
