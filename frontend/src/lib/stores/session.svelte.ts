@@ -127,7 +127,6 @@ export class SessionStore {
     settingsStore.onSaveError = (err) =>
       notices.push(t('settings.saveError', { error: errorText(err) }));
     await settingsStore.load();
-    performance.mark('enterSettings'); // TEMP
     connectionStore.start();
     // Back online after an outage, what was shown from the local cache is fetched again.
     connectionStore.onReconnected = () => {
@@ -169,8 +168,6 @@ function afterPaint(f: (frame: number) => void) {
   if (typeof requestAnimationFrame !== 'function') return f(performance.now());
   requestAnimationFrame(() => {
     const frame = performance.now();
-    void document.body.offsetHeight; // TEMP
-    performance.mark('layoutDone'); // TEMP
     setTimeout(() => f(frame), 0);
   });
 }
