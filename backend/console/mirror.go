@@ -16,13 +16,14 @@ type Mirror struct {
 	seq        uint64
 	queues     []queue.Queue // without calls; calls live in the map
 	calls      map[string]queue.Call
+	order      map[string][]string // queue ID → waiting call IDs in the engine's service order
 	attendants map[string]queue.Attendant
 	lines      map[string]queue.Line // attendants' calls (workspace, parked)
 }
 
 // NewMirror returns an empty mirror.
 func NewMirror() *Mirror {
-	return &Mirror{calls: map[string]queue.Call{}, attendants: map[string]queue.Attendant{}, lines: map[string]queue.Line{}}
+	return &Mirror{calls: map[string]queue.Call{}, order: map[string][]string{}, attendants: map[string]queue.Attendant{}, lines: map[string]queue.Line{}}
 }
 
 // Reset replaces the mirror's state with a snapshot.
@@ -32,6 +33,7 @@ func (m *Mirror) Reset(s queue.Snapshot) {
 	m.seq = s.Seq
 	m.queues = m.queues[:0]
 	clear(m.calls)
+	clear(m.order)
 	clear(m.attendants)
 	clear(m.lines)
 	for _, l := range s.Lines {
@@ -40,6 +42,7 @@ func (m *Mirror) Reset(s queue.Snapshot) {
 	for _, q := range s.Queues {
 		for _, c := range q.Calls {
 			m.calls[c.ID] = c
+			m.order[q.ID] = append(m.order[q.ID], c.ID)
 		}
 		q.Calls = nil
 		m.queues = append(m.queues, q)
@@ -58,6 +61,7 @@ func (m *Mirror) Apply(e queue.Event) {
 	case queue.EventCallTaken, queue.EventCallAbandoned, queue.EventCallForwarded:
 		if e.Call != nil {
 			delete(m.calls, e.Call.ID)
+			m.unplace(e.Call.ID)
 		}
 		if e.Attendant != nil { // who took it is now on a call
 			m.attendants[e.Attendant.Username] = *e.Attendant
@@ -87,6 +91,7 @@ func (m *Mirror) Apply(e queue.Event) {
 	default:
 		if e.Call != nil {
 			m.calls[e.Call.ID] = *e.Call
+			m.place(*e.Call, e.After)
 		}
 		if e.Attendant != nil {
 			m.attendants[e.Attendant.Username] = *e.Attendant
@@ -122,13 +127,16 @@ func (m *Mirror) Snapshot() queue.Snapshot {
 		s.Queues[i] = q
 		index[q.ID] = i
 	}
-	for _, c := range m.calls {
-		if i, ok := index[c.QueueID]; ok {
-			s.Queues[i].Calls = append(s.Queues[i].Calls, c)
+	for q, ids := range m.order {
+		i, ok := index[q]
+		if !ok {
+			continue
 		}
-	}
-	for i := range s.Queues {
-		slices.SortFunc(s.Queues[i].Calls, serviceOrder)
+		for _, id := range ids {
+			if c, ok := m.calls[id]; ok && c.QueueID == q {
+				s.Queues[i].Calls = append(s.Queues[i].Calls, c)
+			}
+		}
 	}
 	for _, a := range m.attendants {
 		s.Attendants = append(s.Attendants, a)
@@ -145,17 +153,32 @@ func (m *Mirror) Snapshot() queue.Snapshot {
 	return s
 }
 
-// serviceOrder sorts like the engine does for everyone: VIP, urgency, then
-// the longest waiting first.
-func serviceOrder(a, b queue.Call) int {
-	switch {
-	case a.VIP != b.VIP:
-		if a.VIP {
-			return -1
-		}
-		return 1
-	case a.Priority != b.Priority:
-		return b.Priority - a.Priority
+// place puts a call where the engine says (after the call with ID *after,
+// first when ""). Without a place, a call keeps its position, or goes last
+// if it is new to its queue: the engine's ordering rules are its own.
+func (m *Mirror) place(c queue.Call, after *string) {
+	ids := m.order[c.QueueID]
+	if after == nil && slices.Contains(ids, c.ID) {
+		return
 	}
-	return a.EnteredAt.Compare(b.EnteredAt)
+	m.unplace(c.ID)
+	ids = m.order[c.QueueID]
+	i := len(ids)
+	if after != nil {
+		if *after == "" {
+			i = 0
+		} else if j := slices.Index(ids, *after); j >= 0 {
+			i = j + 1
+		}
+	}
+	m.order[c.QueueID] = slices.Insert(ids, i, c.ID)
+}
+
+// unplace removes a call from the queue it was waiting in.
+func (m *Mirror) unplace(id string) {
+	for q, ids := range m.order {
+		if i := slices.Index(ids, id); i >= 0 {
+			m.order[q] = slices.Delete(ids, i, i+1)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -52,6 +53,11 @@ type Event struct {
 	By        string       `json:"by,omitempty"`
 	Target    string       `json:"target,omitempty"` // call.forwarded: where to
 	Reason    string       `json:"reason,omitempty"`
+	// After says where Call now stands in its queue's service order: the ID
+	// of the call just before it, or "" when it is first. Set on call.queued,
+	// call.updated and call.offered while the call waits, so that mirrors
+	// place calls as the engine does instead of copying its rules.
+	After *string `json:"after,omitempty"`
 }
 
 // Subscription is an ordered stream of events. If Snapshot is set, the
@@ -113,6 +119,7 @@ func (e *Engine) publish(ev Event) {
 	e.seq++
 	ev.Seq = e.seq
 	ev.Time = e.now()
+	e.placeCall(&ev)
 	e.replay.add(ev)
 	for s := range e.subs {
 		select {
@@ -122,6 +129,29 @@ func (e *Engine) publish(ev Event) {
 			s.lagged.Store(true)
 			e.unsubscribe(s)
 		}
+	}
+}
+
+// placeCall sets ev.After for events about a call that is waiting in a queue.
+func (e *Engine) placeCall(ev *Event) {
+	switch ev.Type {
+	case EventCallQueued, EventCallUpdated, EventCallOffered:
+	default:
+		return
+	}
+	if ev.Call == nil || ev.After != nil {
+		return
+	}
+	en := e.calls[ev.Call.ID]
+	if en == nil || en.queue.cfg.ID != ev.Call.QueueID {
+		return
+	}
+	if i, ok := slices.BinarySearchFunc(en.queue.calls, en, serviceCmp); ok {
+		after := ""
+		if i > 0 {
+			after = en.queue.calls[i-1].call.ID
+		}
+		ev.After = &after
 	}
 }
 

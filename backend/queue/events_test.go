@@ -199,3 +199,57 @@ func TestJSONShape(t *testing.T) {
 		t.Errorf("event JSON has empty fields: %s", ev)
 	}
 }
+
+// TestEventsSayWhereTheCallGoes: every event that queues a call carries the
+// call it follows in the engine's service order, so that a mirror applying
+// only After ends up with the snapshot's order (VIP, priority, age, recall).
+func TestEventsSayWhereTheCallGoes(t *testing.T) {
+	e, _, clk := newEngine(t)
+	sub := e.Subscribe(0)
+	defer sub.Close()
+	order := []string{}
+	place := func(want string) {
+		t.Helper()
+		ev := <-sub.C
+		if ev.After == nil || *ev.After != want {
+			t.Fatalf("%s %s: after %v, want %q", ev.Type, ev.Call.ID, ev.After, want)
+		}
+		order = slices.DeleteFunc(order, func(id string) bool { return id == ev.Call.ID })
+		i := 0
+		if want != "" {
+			i = slices.Index(order, want) + 1
+		}
+		order = slices.Insert(order, i, ev.Call.ID)
+	}
+	must(t, e.Enqueue(Call{ID: "old", QueueID: "q"}))
+	place("")
+	clk.Advance(time.Second)
+	must(t, e.Enqueue(Call{ID: "new", QueueID: "q"}))
+	place("old")
+	must(t, e.Enqueue(Call{ID: "urgent", QueueID: "q", Priority: 5}))
+	place("")
+	must(t, e.Enqueue(Call{ID: "vip", QueueID: "q", VIP: true}))
+	place("")
+	must(t, e.Enqueue(Call{ID: "older", QueueID: "q", EnteredAt: clk.Now().Add(-time.Hour)}))
+	place("urgent")
+	clk.Advance(time.Second)
+	must(t, e.Requeue(Call{ID: "back", QueueID: "q"}, true)) // waiting time restarts: last
+	place("new")
+	must(t, e.SetNote("old", "x")) // an update says where the call stands too
+	place("older")
+	var got []string
+	for _, c := range e.Snapshot().Queues[0].Calls {
+		got = append(got, c.ID)
+	}
+	if !slices.Equal(order, got) {
+		t.Fatalf("placed %v, engine order %v", order, got)
+	}
+	if want := []string{"vip", "urgent", "older", "old", "new", "back"}; !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+	b, err := json.Marshal(Event{Type: EventCallQueued, After: ptr("")})
+	must(t, err)
+	if !strings.Contains(string(b), `"after":""`) {
+		t.Fatalf("first place not on the wire: %s", b)
+	}
+}

@@ -88,6 +88,15 @@ func (s *Switchboard) registeredPresence(username string) {
 	}
 }
 
+// unregisteredPresence reports a user whose phone unregistered or let its
+// binding expire as offline, so colleagues do not see a stale "available".
+// The next REGISTER makes them available again.
+func (s *Switchboard) unregisteredPresence(username string) {
+	if s.blf != nil {
+		s.blf.hub.Update(presence.Update{Source: "registrar", Key: username, State: presence.Offline})
+	}
+}
+
 // expiresOf returns when the last live binding of username expires (zero if none).
 func (r *registrar) expiresOf(username string) time.Time {
 	r.mu.Lock()

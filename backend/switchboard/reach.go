@@ -39,3 +39,9 @@ func (s *Switchboard) phoneRegistered(username string) {
 	s.engine.SetReachable(username, true)
 	s.registeredPresence(username) // blf.go
 }
+
+// phoneUnregistered is the registrar's report that username has no live
+// binding any more.
+func (s *Switchboard) phoneUnregistered(username string) {
+	s.unregisteredPresence(username) // blf.go
+}

@@ -68,10 +68,16 @@ type registrar struct {
 	// onBound, if set, hears of every accepted REGISTER that leaves the user
 	// with a live binding, so the switchboard can ring them again.
 	onBound func(username string)
-	limit   *authLimiter // failed authentications per source (authlimit.go)
+	// onUnbound, if set, hears when a user is left without a live binding:
+	// they unregistered (Expires: 0) or their last binding expired unrefreshed.
+	onUnbound  func(username string)
+	minExpires time.Duration // regMinExpires; tests shorten it
+	limit      *authLimiter  // failed authentications per source (authlimit.go)
 
 	mu       sync.Mutex
-	bindings map[string][]binding // key: lower-cased username
+	bindings map[string][]binding   // key: lower-cased username
+	expiry   map[string]*time.Timer // key → fires when the last binding expires
+	closed   bool
 }
 
 func newRegistrar(realm string, creds Credentials, log *slog.Logger) (*registrar, error) {
@@ -80,12 +86,14 @@ func newRegistrar(realm string, creds Credentials, log *slog.Logger) (*registrar
 		return nil, fmt.Errorf("registrar nonce key: %w", err)
 	}
 	r := &registrar{
-		realm:    realm,
-		creds:    creds,
-		log:      log,
-		key:      key,
-		now:      time.Now,
-		bindings: make(map[string][]binding),
+		realm:      realm,
+		creds:      creds,
+		log:        log,
+		key:        key,
+		now:        time.Now,
+		minExpires: regMinExpires,
+		bindings:   make(map[string][]binding),
+		expiry:     make(map[string]*time.Timer),
 	}
 	r.limit = newAuthLimiter(func() time.Time { return r.now() })
 	return r, nil
@@ -97,8 +105,67 @@ func (r *registrar) handle(req *sip.Request, tx sip.ServerTransaction) {
 	if err := tx.Respond(res); err != nil {
 		r.log.Warn("REGISTER: sending response failed", "error", err, "status", res.StatusCode)
 	}
-	if bound != "" && r.onBound != nil {
-		r.onBound(bound)
+	switch {
+	case bound != "":
+		r.watchExpiry(bound)
+		if r.onBound != nil {
+			r.onBound(bound)
+		}
+	case res.StatusCode == sip.StatusOK && req.GetHeader("Contact") != nil && r.onUnbound != nil:
+		r.onUnbound(req.To().Address.User) // unregistered its last contact
+	}
+}
+
+// watchExpiry (re)arms the timer that reports user unbound once their last
+// binding expires without a refresh.
+func (r *registrar) watchExpiry(user string) {
+	key := strings.ToLower(user)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
+	now := r.now()
+	var last time.Time
+	for _, b := range r.liveLocked(key, now) {
+		if b.expires.After(last) {
+			last = b.expires
+		}
+	}
+	if t := r.expiry[key]; t != nil {
+		t.Stop()
+		delete(r.expiry, key)
+	}
+	if last.IsZero() {
+		return
+	}
+	var t *time.Timer
+	t = time.AfterFunc(last.Sub(now), func() {
+		r.mu.Lock()
+		if r.expiry[key] != t || r.closed {
+			r.mu.Unlock()
+			return // refreshed or unregistered meanwhile
+		}
+		delete(r.expiry, key)
+		live := len(r.liveLocked(key, r.now())) > 0
+		r.mu.Unlock()
+		if live {
+			r.watchExpiry(user)
+		} else if r.onUnbound != nil {
+			r.onUnbound(user)
+		}
+	})
+	r.expiry[key] = t
+}
+
+// close stops the expiry timers: nothing is reported after shutdown.
+func (r *registrar) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	for k, t := range r.expiry {
+		t.Stop()
+		delete(r.expiry, k)
 	}
 }
 
@@ -172,9 +239,9 @@ func (r *registrar) register(req *sip.Request) (res *sip.Response, bound string)
 			}
 			continue
 		}
-		if exp < regMinExpires {
+		if exp < r.minExpires {
 			brief := sip.NewResponseFromRequest(req, sip.StatusIntervalToBrief, "Interval Too Brief", nil)
-			brief.AppendHeader(sip.NewHeader("Min-Expires", strconv.Itoa(int(regMinExpires.Seconds()))))
+			brief.AppendHeader(sip.NewHeader("Min-Expires", strconv.Itoa(int(r.minExpires.Seconds()))))
 			return brief, ""
 		}
 		exp = min(exp, regMaxExpires)

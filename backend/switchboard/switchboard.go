@@ -202,6 +202,8 @@ type Switchboard struct {
 	shutdown chan struct{} // closed when Serve's ctx is done: calls hang up
 	blf      *blf          // presence: BLF subscriptions and our own lines (blf.go); nil without WithPresence
 
+	regMinExpires time.Duration // tests: shorter than regMinExpires
+
 	// mu guards the fields below. closing and wg implement "no new work once
 	// shutdown has started": wg.Add only happens under mu while !closing.
 	mu      sync.Mutex
@@ -302,6 +304,10 @@ func New(cfg Config, opts ...Option) (*Switchboard, error) {
 		return nil, err
 	}
 	reg.onBound = s.phoneRegistered
+	reg.onUnbound = s.phoneUnregistered
+	if s.regMinExpires > 0 {
+		reg.minExpires = s.regMinExpires
+	}
 	s.reg = reg
 	track, err := newMOHTrack(s.cfg.MOH)
 	if err != nil {
@@ -411,6 +417,7 @@ loop:
 			s.reg.sweep()
 		}
 	}
+	s.reg.close()
 
 	// Shutdown: refuse new work, tell every call to hang up, wait for them.
 	s.mu.Lock()

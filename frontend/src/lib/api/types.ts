@@ -183,6 +183,11 @@ export interface QueueEvent {
   reason?: string;
   /** call.forwarded: the number a queue rule sent the call to (Q9). */
   target?: string;
+  /**
+   * Where the switchboard put the call in its queue's service order: the id of the call just
+   * before it, '' when first. Set on call.queued/updated/offered while the call waits.
+   */
+  after?: string;
 }
 
 export type Language = 'fr' | 'en' | 'nl' | 'de';

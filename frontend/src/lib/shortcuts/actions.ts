@@ -6,7 +6,7 @@ import type { Call, Line, PanelId, PhoneCall } from '../api/types';
 import { t } from '../i18n/index.svelte';
 import { errorText, notices } from '../stores/notices.svelte';
 import { phoneStore } from '../stores/phone.svelte';
-import { queueStore, ranksBefore } from '../stores/queue.svelte';
+import { queueStore } from '../stores/queue.svelte';
 import { session } from '../stores/session.svelte';
 import { settingsStore } from '../stores/settings.svelte';
 import { shortcuts } from '../stores/shortcuts.svelte';
@@ -47,14 +47,25 @@ export function activeCall(): PhoneCall | undefined {
  */
 function nextWaiting(): Call | undefined {
   const user = me();
-  let best: Call | undefined;
+  let best: { call: Call; priority: number } | undefined;
   for (const q of queueStore.queues) {
     const c = (q.calls ?? []).find(
       (x) => !(x.offeredTo && x.offeredTo !== user) && !(x.reservedBy && x.reservedBy !== user),
     );
-    if (c && (!best || ranksBefore(c, best))) best = c;
+    if (c && (!best || ranksBefore(c, q.priority, best.call, best.priority))) best = { call: c, priority: q.priority };
   }
-  return best;
+  return best?.call;
+}
+
+/**
+ * Across queues only (within a queue the switchboard's order is kept): VIP, then the queue's
+ * priority, then the call's, then longest waiting — the engine's serviceCmp (Q7).
+ */
+function ranksBefore(a: Call, qa: number, b: Call, qb: number): boolean {
+  if (a.vip !== b.vip) return a.vip;
+  if (qa !== qb) return qa > qb;
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  return Date.parse(a.enteredAt) < Date.parse(b.enteredAt);
 }
 
 function say(text: string) {

@@ -59,17 +59,6 @@ function normalizeAttendant(a: Attendant): Attendant {
   return { ...a, queues: a.queues ?? [] };
 }
 
-/**
- * Service order used to place a newly queued call among the calls the switchboard already
- * ordered: VIP first, then higher priority, then longest waiting (as the engine's
- * serviceOrder). The switchboard's own order (from the snapshot) is never re-sorted.
- */
-export function ranksBefore(a: Call, b: Call): boolean {
-  if (a.vip !== b.vip) return a.vip;
-  if (a.priority !== b.priority) return a.priority > b.priority;
-  return Date.parse(a.enteredAt) < Date.parse(b.enteredAt);
-}
-
 export class QueueStore {
   queues = $state<Queue[]>([]);
   attendants = $state<Attendant[]>([]);
@@ -251,7 +240,7 @@ export class QueueStore {
       case 'call.queued':
       case 'call.updated':
       case 'call.offered':
-        if (ev.call) this.#upsertCall(normalizeCall(ev.call));
+        if (ev.call) this.#upsertCall(normalizeCall(ev.call), ev.after);
         // An offer or a taken call also changes the attendant it concerns.
         if (ev.attendant) this.#upsertAttendant(normalizeAttendant(ev.attendant));
         break;
@@ -288,24 +277,33 @@ export class QueueStore {
     }
   }
 
-  #upsertCall(call: Call) {
+  /**
+   * Puts a call where the switchboard says: after the call with id `after` ('' = first). The
+   * engine owns the ordering rules (VIP, priority, reservations, recalls...), so the store never
+   * guesses: without `after` (an older switchboard) a known call keeps its place, a new one goes last.
+   */
+  #upsertCall(call: Call, after?: string) {
     const target = this.queues.find((q) => q.id === call.queueId);
     for (const q of this.queues) {
       const calls = q.calls ?? [];
       const i = calls.findIndex((c) => c.id === call.id);
       if (i < 0) continue;
-      if (q === target) {
+      if (q === target && after === undefined) {
         calls[i] = call; // keep the switchboard's position
         return;
       }
-      calls.splice(i, 1); // moved to another queue
+      calls.splice(i, 1); // moved, or placed anew below
     }
     if (!target) return; // a queue this attendant does not handle
     if (!target.calls) target.calls = [];
     const calls = target.calls;
-    const at = calls.findIndex((c) => ranksBefore(call, c));
-    if (at < 0) calls.push(call);
-    else calls.splice(at, 0, call);
+    let at = calls.length; // an unknown predecessor cannot happen in seq order; last is harmless
+    if (after === '') at = 0;
+    else if (after) {
+      const j = calls.findIndex((c) => c.id === after);
+      if (j >= 0) at = j + 1;
+    }
+    calls.splice(at, 0, call);
   }
 
   #removeCall(id: string) {

@@ -147,20 +147,36 @@ describe('QueueStore deltas', () => {
     expect(snapshot).toHaveBeenCalledTimes(1);
   });
 
-  it('places a new call by VIP, priority, then waiting time', async () => {
+  it('places calls where the switchboard says, without guessing its rules', async () => {
     const { store, event } = setup(
       snap(1, [
         call('vip', { vip: true, enteredAt: '2025-11-25T10:05:00Z' }),
         call('p1', { priority: 1, enteredAt: '2025-11-25T10:00:00Z' }),
         call('old', { enteredAt: '2025-11-25T09:59:00Z' }),
-        call('new', { enteredAt: '2025-11-25T10:03:00Z' }),
       ]),
     );
     await store.start();
-    event({ seq: 2, type: 'call.queued', call: call('mid', { enteredAt: '2025-11-25T10:01:00Z' }) });
-    event({ seq: 3, type: 'call.queued', call: call('urgent', { priority: 2, enteredAt: '2025-11-25T10:04:00Z' }) });
-    event({ seq: 4, type: 'call.queued', call: call('vip2', { vip: true, enteredAt: '2025-11-25T10:06:00Z' }) });
-    expect(ids(store)).toEqual(['vip', 'vip2', 'urgent', 'p1', 'old', 'mid', 'new']);
+    event({ seq: 2, type: 'call.queued', call: call('mid', { enteredAt: '2025-11-25T10:01:00Z' }), after: 'old' });
+    event({ seq: 3, type: 'call.queued', call: call('vip2', { vip: true, enteredAt: '2025-11-25T10:06:00Z' }), after: 'vip' });
+    // A recall the engine puts first although it is the youngest and not VIP: a local copy of
+    // the ordering (VIP, priority, age) would have put it last.
+    event({
+      seq: 4,
+      type: 'call.queued',
+      reason: 'recall',
+      call: call('recall', { recall: true, reservedBy: 'marc', enteredAt: '2025-11-25T10:07:00Z' }),
+      after: '',
+    });
+    expect(ids(store)).toEqual(['recall', 'vip', 'vip2', 'p1', 'old', 'mid']);
+    // An update moves the call where it now stands (e.g. a reservation made it go first).
+    event({ seq: 5, type: 'call.updated', reason: 'reserved', call: call('mid', { reservedBy: 'marc' }), after: 'recall' });
+    expect(ids(store)).toEqual(['recall', 'mid', 'vip', 'vip2', 'p1', 'old']);
+    // Without a place (an older switchboard) a known call keeps its place and a new one goes last.
+    event({ seq: 6, type: 'call.updated', call: call('vip', { vip: true, note: 'x' }) });
+    event({ seq: 7, type: 'call.queued', call: call('late', { vip: true }) });
+    expect(ids(store)).toEqual(['recall', 'mid', 'vip', 'vip2', 'p1', 'old', 'late']);
+    expect(store.findCall('vip')?.note).toBe('x');
+    expect(store.waiting).toBe(7);
   });
 
   it('moves a call that changes queue and ignores queues not handled', async () => {
