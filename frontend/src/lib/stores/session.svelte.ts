@@ -126,6 +126,8 @@ export class SessionStore {
     this.#localAvailable = true;
     settingsStore.onSaveError = (err) =>
       notices.push(t('settings.saveError', { error: errorText(err) }));
+    // Asked for together with the settings: the first screen then shows the favorites at once.
+    this.#favoritesLoaded = favoritesStore.load(user.username).catch(() => undefined);
     await settingsStore.load();
     connectionStore.start();
     // Back online after an outage, what was shown from the local cache is fetched again.
@@ -141,7 +143,6 @@ export class SessionStore {
       .catch(() => undefined);
     this.phase = 'main';
     presenceStore.start();
-    this.#favoritesLoaded = favoritesStore.load(user.username).catch(() => undefined);
     void queueStore.start();
     if (user.telephony) void phoneStore.start();
     else phoneStore.stop();
