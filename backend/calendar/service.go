@@ -146,6 +146,14 @@ func (s *Service) Events(ctx context.Context, email string, from, to time.Time) 
 	s.mu.Unlock()
 	if !fresh {
 		ch := s.sf.DoChan(fmt.Sprint(key), func() (any, error) {
+			// A flight that ended between our cache check and now has filled it.
+			s.mu.Lock()
+			e := s.cache[key]
+			fresh := e != nil && s.now().Sub(e.checked) < s.ttl
+			s.mu.Unlock()
+			if fresh {
+				return nil, nil
+			}
 			// Not the caller's context: others wait on this fetch too.
 			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
 			defer cancel()
