@@ -118,7 +118,9 @@ func TestLiveFigures(t *testing.T) {
 	if _, err := e.Answered("c1", "anna"); err != nil {
 		t.Fatal(err)
 	}
-	snap := until(t, s, func(s Snapshot) bool { return queueOf(s, "reception").Answered == 1 })
+	snap := until(t, s, func(s Snapshot) bool {
+		return queueOf(s, "reception").Answered == 1 && attendantOf(s, "anna").State == StateOnCall
+	})
 	if a := attendantOf(snap, "anna"); a.State != StateOnCall || a.Answered != 1 {
 		t.Fatalf("anna after answering: %+v", a)
 	}
@@ -140,7 +142,11 @@ func TestLiveFigures(t *testing.T) {
 	mustEnqueue(t, e, "c4")
 	clk.add(7 * time.Second)
 
-	snap = until(t, s, func(s Snapshot) bool { return queueOf(s, "reception").Waiting == 1 })
+	// Every event applied, not an earlier moment when another call was the one waiting.
+	snap = until(t, s, func(s Snapshot) bool {
+		q := queueOf(s, "reception")
+		return q.Offered == 4 && q.Answered == 2 && q.Waiting == 1
+	})
 	q := queueOf(snap, "reception")
 	if snap.Day != "2026-11-25" || snap.ServiceLevelSeconds != 20 {
 		t.Fatalf("day %q, service level %d s", snap.Day, snap.ServiceLevelSeconds)
