@@ -104,7 +104,7 @@ export class CalendarStore {
   constructor(deps: Partial<CalendarStoreDeps> = {}) {
     this.#deps = {
       api: deps.api ?? CalendarAPI,
-      now: deps.now ?? Date.now,
+      now: deps.now ?? (() => Date.now()), // read at each call: a faked or changed clock counts
       interval: deps.interval ?? 60_000,
       weekStart: deps.weekStart ?? browserWeekStart,
     };
