@@ -212,7 +212,7 @@ func TestFailedForwardReturnsCallToQueue(t *testing.T) {
 	t.Parallel()
 	port := freePort(t)
 	busy := startSipp(t, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}, "uas_busy.xml", "-p", strconv.Itoa(port), "-m", "1")
-	time.Sleep(200 * time.Millisecond) // sipp binds its port
+	waitUDPBound(t, port)
 	target := "sip:busy@127.0.0.1:" + strconv.Itoa(port)
 	sb := startSwitchboard(t, rulesConfig(queue.ModeClosed, queue.Rules{WhenClosed: queue.ClosedForward, ClosedTarget: target}), twoPasswords)
 	ctx := context.Background()
