@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/concierge-console/concierge/backend/api"
+	"github.com/concierge-console/concierge/backend/nettest"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/store"
 )
@@ -46,7 +47,7 @@ func answeringTarget(t *testing.T) (string, <-chan struct{}) {
 		cmd.Process.Kill()
 		<-done
 	})
-	time.Sleep(200 * time.Millisecond) // sipp binds its port
+	nettest.WaitUDPBound(t, port)
 	return "sip:night@127.0.0.1:" + strconv.Itoa(port), done
 }
 

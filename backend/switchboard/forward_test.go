@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/nettest"
 	"github.com/concierge-console/concierge/backend/queue"
 )
 
@@ -212,7 +213,7 @@ func TestFailedForwardReturnsCallToQueue(t *testing.T) {
 	t.Parallel()
 	port := freePort(t)
 	busy := startSipp(t, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}, "uas_busy.xml", "-p", strconv.Itoa(port), "-m", "1")
-	waitUDPBound(t, port)
+	nettest.WaitUDPBound(t, port)
 	target := "sip:busy@127.0.0.1:" + strconv.Itoa(port)
 	sb := startSwitchboard(t, rulesConfig(queue.ModeClosed, queue.Rules{WhenClosed: queue.ClosedForward, ClosedTarget: target}), twoPasswords)
 	ctx := context.Background()

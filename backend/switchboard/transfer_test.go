@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/nettest"
 	"github.com/concierge-console/concierge/backend/queue"
 )
 
@@ -245,7 +246,7 @@ func TestBlindTransferBusyRequeues(t *testing.T) {
 	sb, alice, _, _, run, callID := transferSetup(t, receptionConfig(), modeAnswer, "caller_until_bye.xml")
 	port := freePort(t)
 	busy := startSipp(t, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}, "uas_busy.xml", "-p", strconv.Itoa(port), "-m", "1")
-	waitUDPBound(t, port)
+	nettest.WaitUDPBound(t, port)
 	target := "sip:busy@127.0.0.1:" + strconv.Itoa(port)
 	sub := sb.Engine().Subscribe(0)
 	defer sub.Close()
