@@ -3,6 +3,7 @@ package nettest
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -37,4 +38,40 @@ func udpBound(suffix string) bool {
 		}
 	}
 	return false
+}
+
+// BaresipPort returns a port for baresip's sip_listen: baresip 1.0 binds UDP and
+// TCP on it and TLS on the next port, so all three must be free (a port free
+// only for UDP made baresip exit with "Address already in use").
+func BaresipPort(t testing.TB) int {
+	t.Helper()
+	for range 50 {
+		u, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatalf("pick a port: %v", err)
+		}
+		port := u.LocalAddr().(*net.UDPAddr).Port
+		free := port < 65535
+		var held []net.Listener
+		for _, p := range []int{port, port + 1} {
+			if !free {
+				break
+			}
+			l, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", p))
+			if err != nil {
+				free = false
+				break
+			}
+			held = append(held, l)
+		}
+		for _, l := range held {
+			_ = l.Close()
+		}
+		_ = u.Close()
+		if free {
+			return port
+		}
+	}
+	t.Fatal("no port with UDP, TCP and the next TCP port free after 50 tries")
+	return 0
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/concierge-console/concierge/backend/nettest"
 	"math"
 	"net"
 	"os"
@@ -176,7 +177,7 @@ module_app		menu.so
 snd_path		%s
 opus_stereo		no
 opus_sprop_stereo	no
-`, freePort(t), freq, dir)
+`, nettest.BaresipPort(t), freq, dir)
 	accounts := fmt.Sprintf("<sip:caller@127.0.0.1>;regint=0;audio_codecs=%s\n", strings.ReplaceAll(codecs, "opus", "opus/48000/1"))
 	for name, body := range map[string]string{"config": config, "accounts": accounts, "contacts": ""} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/nettest"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/emiago/diago/audio"
 )
@@ -49,7 +50,7 @@ module			sndfile.so
 module_tmp		account.so
 module_app		menu.so
 snd_path		%s
-`, freePort(t), tone, dumpDir)
+`, nettest.BaresipPort(t), tone, dumpDir)
 	accounts := fmt.Sprintf("<sip:%s@127.0.0.1:%d>;auth_pass=%s;answermode=auto;regint=60;audio_codecs=pcma,pcmu\n",
 		user, sb.udp.Port, password)
 	for name, body := range map[string]string{"config": config, "accounts": accounts, "contacts": ""} {

@@ -130,13 +130,27 @@ function writeToneWav(path, hz = 440, seconds = 30) {
   writeFileSync(path, buf);
 }
 
-async function freeUdpPort() {
+/**
+ * A port for baresip's sip_listen: baresip 1.0 binds UDP and TCP on it and TLS
+ * on the next port, so all three must be free.
+ */
+async function freeBaresipPort() {
   const dgram = await import('node:dgram');
-  const s = dgram.createSocket('udp4');
-  await new Promise((r) => s.bind(0, '127.0.0.1', r));
-  const { port } = s.address();
-  s.close();
-  return port;
+  const net = await import('node:net');
+  const bindable = (port) => new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+  for (let i = 0; i < 50; i++) {
+    const s = dgram.createSocket('udp4');
+    await new Promise((r) => s.bind(0, '127.0.0.1', r));
+    const { port } = s.address();
+    const free = port < 65535 && await bindable(port) && await bindable(port + 1);
+    s.close();
+    if (free) return port;
+  }
+  throw new Error('no port with UDP, TCP and the next TCP port free after 50 tries');
 }
 
 /**
@@ -150,29 +164,45 @@ export async function startBaresip(sip, user, password, { answermode = 'auto' } 
   mkdirSync(dumpDir);
   const tone = join(dir, 'tone.wav');
   writeToneWav(tone);
-  writeFileSync(join(dir, 'config'), [
-    'poll_method epoll', `sip_listen 127.0.0.1:${await freeUdpPort()}`, 'audio_player aubridge,sink',
-    `audio_source aufile,${tone}`, 'audio_alert aubridge,alert', 'module_path /usr/lib/baresip/modules',
-    'module g711.so', 'module aufile.so', 'module aubridge.so', 'module sndfile.so', 'module_tmp account.so',
-    'module_app menu.so', `snd_path ${dumpDir}`, '',
-  ].join('\n'));
   writeFileSync(join(dir, 'accounts'),
     `<sip:${user}@${sip};transport=udp>;auth_pass=${password};answermode=${answermode};regint=60;audio_codecs=pcma,pcmu\n`);
   writeFileSync(join(dir, 'contacts'), '');
-  const proc = spawn('baresip', ['-f', dir, '-n', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.on('data', (d) => (out += d));
-  proc.stderr.on('data', (d) => (out += d));
-  const exited = new Promise((r) => proc.on('exit', r));
-  return {
-    dumpDir,
-    output: () => out,
-    async stop() {
-      proc.kill('SIGKILL');
-      await exited;
+  // A port found free can be taken before baresip binds it (it then exits at
+  // once): try again on another.
+  for (let attempt = 1; ; attempt++) {
+    writeFileSync(join(dir, 'config'), [
+      'poll_method epoll', `sip_listen 127.0.0.1:${await freeBaresipPort()}`, 'audio_player aubridge,sink',
+      `audio_source aufile,${tone}`, 'audio_alert aubridge,alert', 'module_path /usr/lib/baresip/modules',
+      'module g711.so', 'module aufile.so', 'module aubridge.so', 'module sndfile.so', 'module_tmp account.so',
+      'module_app menu.so', `snd_path ${dumpDir}`, '',
+    ].join('\n'));
+    const proc = spawn('baresip', ['-f', dir, '-n', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let ready;
+    const isReady = new Promise((r) => (ready = r));
+    const collect = (d) => {
+      out += d;
+      if (out.includes('baresip is ready')) ready(true);
+    };
+    proc.stdout.on('data', collect);
+    proc.stderr.on('data', collect);
+    const exited = new Promise((r) => proc.on('exit', r));
+    const started = await Promise.race([isReady, exited.then(() => false)]);
+    if (!started) {
+      if (attempt < 5 && out.includes('Address already in use')) continue;
       rmSync(dir, { recursive: true, force: true });
-    },
-  };
+      throw new Error(`baresip did not start:\n${out.slice(-2000)}`);
+    }
+    return {
+      dumpDir,
+      output: () => out,
+      async stop() {
+        proc.kill('SIGKILL');
+        await exited;
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
 }
 
 /** The embedded switchboard's API address and TLS fingerprint, from the logs. */
