@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/concierge-console/concierge/backend/directory"
+	"github.com/concierge-console/concierge/backend/nettest"
 )
 
 // ldapRig is the test rig's store and engine behind a server that also
@@ -30,17 +30,6 @@ func ldapRig(t *testing.T) (*rig, *directory.LDAPSync) {
 	t.Cleanup(srv.Close)
 	r.srv = srv
 	return r, l
-}
-
-// closedPort is a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 func TestLDAPSettingsAreForAdministratorsOnly(t *testing.T) {
@@ -66,7 +55,7 @@ func TestLDAPPasswordIsWriteOnlyAndSettingsPersist(t *testing.T) {
 	ctx := context.Background()
 	admin := r.login(t, "admin", "")
 	pw := "s3cret-bind-pw"
-	addr := closedPort(t)
+	addr := nettest.RefusedTCPAddr(t)
 	in := LDAPSettingsUpdate{
 		URL: "ldap://" + addr, BindDN: "cn=concierge,dc=example,dc=com", Password: &pw,
 		BaseDN: "dc=example,dc=com", Filter: "(objectClass=inetOrgPerson)", Interval: "2h",

@@ -61,7 +61,7 @@ func (s *Server) callReport(w http.ResponseWriter, r *http.Request) {
 			users[u.Username] = u.Name
 		}
 	}
-	rep, err := stats.BuildReport(s.store, q.Get("from"), q.Get("to"), s.stats.Location(), s.stats.Target(), s.stats.QueueNames(), users)
+	rep, err := stats.BuildReport(s.store, q.Get("from"), q.Get("to"), s.stats.Location(), s.stats.Goals(), s.stats.QueueNames(), users)
 	if err != nil {
 		s.log.Error("api: call report", "err", err)
 		writeError(w, http.StatusInternalServerError, "internal", "cannot read the call history")

@@ -3,12 +3,12 @@ package console
 import (
 	"context"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/nettest"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/server"
 )
@@ -90,10 +90,7 @@ func TestEmbeddedLoginMirrorsTheSwitchboard(t *testing.T) {
 }
 
 func TestRemoteErrorsAreClear(t *testing.T) {
-	// A port nobody listens on.
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	dead := ln.Addr().String()
-	ln.Close()
+	dead := nettest.RefusedTCPAddr(t) // nobody listens there
 	c := New(Config{Server: dead}, &recorder{}, nil)
 	_, err := c.Login(context.Background(), LoginRequest{Username: "a", Password: "b"})
 	if err == nil || !strings.Contains(err.Error(), "switchboard unreachable") {

@@ -23,6 +23,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/nettest"
 	"github.com/go-ldap/ldap/v3"
 )
 
@@ -180,6 +181,11 @@ func (s *testSlapd) waitReady(port int) bool {
 		case <-s.exited:
 			return false
 		default:
+		}
+		// Another listener on a port taken first would answer too: slapd must hold it.
+		if !nettest.HeldBy("tcp", port, s.cmd.Process.Pid) {
+			time.Sleep(20 * time.Millisecond)
+			continue
 		}
 		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second); err == nil {
 			c.Close()

@@ -3,10 +3,11 @@ package directory
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/concierge-console/concierge/backend/nettest"
 )
 
 // waitStatus polls the sync's status until ok says it is the one wanted.
@@ -52,7 +53,7 @@ func TestLDAPSyncSettingsAtRunTime(t *testing.T) {
 
 	// Pointed at a server that is down: the error shows, the contacts stay.
 	bad := cfg
-	bad.URL = "ldap://127.0.0.1:" + strconv.Itoa(freePort(t))
+	bad.URL = "ldap://" + nettest.RefusedTCPAddr(t)
 	l.Configure(bad)
 	st = waitStatus(t, l, func(s LDAPStatus) bool { return s.Error != "" })
 	if !strings.Contains(st.Error, "connect") || strings.HasPrefix(st.Error, "directory:") || st.LastOK.IsZero() {

@@ -14,6 +14,8 @@ type DialogInfo struct {
 	Version int
 	Full    bool // state="full": the list is complete; "partial": only changes
 	Dialogs []Dialog
+
+	versioned bool // the document has a version (an empty body has none)
 }
 
 // Dialog is one call of the entity. State is "trying", "proceeding",
@@ -42,7 +44,7 @@ func ParseDialogInfo(body []byte) (DialogInfo, error) {
 	var doc struct {
 		XMLName xml.Name `xml:"dialog-info"`
 		Entity  string   `xml:"entity,attr"`
-		Version int      `xml:"version,attr"`
+		Version *int     `xml:"version,attr"`
 		State   string   `xml:"state,attr"`
 		Dialogs []struct {
 			ID        string `xml:"id,attr"`
@@ -53,7 +55,10 @@ func ParseDialogInfo(body []byte) (DialogInfo, error) {
 	if err := xml.Unmarshal(body, &doc); err != nil {
 		return DialogInfo{}, fmt.Errorf("%w: %v", ErrDialogInfo, err)
 	}
-	info := DialogInfo{Entity: doc.Entity, Version: doc.Version, Full: doc.State != "partial"}
+	info := DialogInfo{Entity: doc.Entity, Full: doc.State != "partial", versioned: doc.Version != nil}
+	if doc.Version != nil {
+		info.Version = *doc.Version
+	}
 	for _, d := range doc.Dialogs {
 		info.Dialogs = append(info.Dialogs, Dialog{
 			ID: d.ID, Direction: d.Direction, State: strings.ToLower(strings.TrimSpace(d.State)),
@@ -65,12 +70,24 @@ func ParseDialogInfo(body []byte) (DialogInfo, error) {
 // Lamp tracks the calls of one BLF subscription across full and partial
 // documents and says what they mean for the person.
 type Lamp struct {
-	dialogs map[string]string // dialog id → state
+	dialogs   map[string]string // dialog id → state
+	version   int               // of the last versioned document applied
+	versioned bool
 }
 
 // Apply merges a document and returns the resulting state: any confirmed
-// call is Busy, else any call being set up is Ringing, else Available.
+// call is Busy, else any call being set up is Ringing, else Available. A
+// document older than the last one is ignored (RFC 4235 §4.1): NOTIFYs sent
+// close together, as for a call that rings and is answered at once, can
+// arrive in the wrong order over UDP. Equal versions are applied, for PBXs
+// that never count.
 func (l *Lamp) Apply(info DialogInfo) State {
+	if info.versioned && l.versioned && info.Version < l.version {
+		return l.state()
+	}
+	if info.versioned {
+		l.version, l.versioned = info.Version, true
+	}
 	if l.dialogs == nil || info.Full {
 		l.dialogs = map[string]string{}
 	}
@@ -85,6 +102,10 @@ func (l *Lamp) Apply(info DialogInfo) State {
 			l.dialogs[id] = d.State
 		}
 	}
+	return l.state()
+}
+
+func (l *Lamp) state() State {
 	state := Available
 	for _, s := range l.dialogs {
 		switch s {

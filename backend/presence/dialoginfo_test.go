@@ -32,6 +32,41 @@ func TestLampFollowsDialogInfo(t *testing.T) {
 	}
 }
 
+// NOTIFYs sent close together (the call rings and is answered at once) can
+// arrive in the wrong order: the older document must not turn the lamp back.
+func TestLampIgnoresOlderDocuments(t *testing.T) {
+	doc := func(version, state string) DialogInfo {
+		info, err := ParseDialogInfo([]byte(`<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="` + version +
+			`" state="full" entity="sip:2001@pbx"><dialog id="a"><state>` + state + `</state></dialog></dialog-info>`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info
+	}
+	var l Lamp
+	for i, s := range []struct {
+		info DialogInfo
+		want State
+	}{
+		{doc("1", "terminated"), Available},
+		{doc("3", "confirmed"), Busy},
+		{doc("2", "early"), Busy}, // overtaken by version 3
+		{doc("3", "confirmed"), Busy},
+		{doc("4", "terminated"), Available},
+		{doc("3", "confirmed"), Available},
+		{DialogInfo{Full: true}, Available}, // an empty body has no version: applied
+	} {
+		if got := l.Apply(s.info); got != s.want {
+			t.Fatalf("step %d: %s, want %s", i, got, s.want)
+		}
+	}
+	// A new subscription counts from 0 again: its lamp starts afresh.
+	l = Lamp{}
+	if got := l.Apply(doc("0", "early")); got != Ringing {
+		t.Fatalf("new subscription: %s, want %s", got, Ringing)
+	}
+}
+
 func TestParseDialogInfoRefusesGarbage(t *testing.T) {
 	for _, body := range []string{"<notxml", "<presence/>", string(make([]byte, MaxDialogInfo+1))} {
 		if _, err := ParseDialogInfo([]byte(body)); err == nil {

@@ -4,7 +4,6 @@ package server
 
 import (
 	"context"
-	"net"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -25,29 +24,28 @@ func answeringTarget(t *testing.T) (string, <-chan struct{}) {
 	if err != nil {
 		t.Skip("sipp not installed")
 	}
-	l, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.LocalAddr().(*net.UDPAddr).Port
-	l.Close()
 	scenario, _ := filepath.Abs("../../test/sipp/uas_answer.xml")
-	cmd := exec.Command(sipp, "-sf", scenario, "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-mi", "127.0.0.1",
-		"-m", "1", "-nostdin")
-	cmd.Dir = t.TempDir()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		close(done)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
+	var done chan struct{}
+	port := nettest.StartOnFreePort(t, "udp", func(port int) nettest.Proc {
+		cmd := exec.Command(sipp, "-sf", scenario, "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-mi", "127.0.0.1",
+			"-m", "1", "-nostdin")
+		cmd.Dir = t.TempDir()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done = make(chan struct{})
+		exited := done
+		go func() {
+			cmd.Wait()
+			close(exited)
+		}()
+		stop := func() {
+			cmd.Process.Kill()
+			<-exited
+		}
+		t.Cleanup(stop)
+		return nettest.Proc{Pid: cmd.Process.Pid, Exited: exited, Stop: stop}
 	})
-	nettest.WaitUDPBound(t, port)
 	return "sip:night@127.0.0.1:" + strconv.Itoa(port), done
 }
 

@@ -34,7 +34,8 @@ func startBaresip(t *testing.T, sb *testSwitchboard, user, password string) (dum
 	if err := os.Mkdir(dumpDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	config := fmt.Sprintf(`poll_method		epoll
+	nettest.StartOnBaresipPort(t, func(port int) nettest.Proc {
+		config := fmt.Sprintf(`poll_method		epoll
 sip_listen		127.0.0.1:%d
 call_local_timeout	120
 call_max_calls		4
@@ -50,31 +51,36 @@ module			sndfile.so
 module_tmp		account.so
 module_app		menu.so
 snd_path		%s
-`, nettest.BaresipPort(t), tone, dumpDir)
-	accounts := fmt.Sprintf("<sip:%s@127.0.0.1:%d>;auth_pass=%s;answermode=auto;regint=60;audio_codecs=pcma,pcmu\n",
-		user, sb.udp.Port, password)
-	for name, body := range map[string]string{"config": config, "accounts": accounts, "contacts": ""} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
+`, port, tone, dumpDir)
+		accounts := fmt.Sprintf("<sip:%s@127.0.0.1:%d>;auth_pass=%s;answermode=auto;regint=60;audio_codecs=pcma,pcmu\n",
+			user, sb.udp.Port, password)
+		for name, body := range map[string]string{"config": config, "accounts": accounts, "contacts": ""} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	cmd := exec.Command(bin, "-f", dir, "-n", "127.0.0.1")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start baresip: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() || testing.Verbose() {
-			t.Logf("baresip output:\n%s", tail(out.String(), 4000))
+		cmd := exec.Command(bin, "-f", dir, "-n", "127.0.0.1")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start baresip: %v", err)
 		}
+		exited := make(chan struct{})
+		go func() {
+			_ = cmd.Wait()
+			close(exited)
+		}()
+		t.Cleanup(func() {
+			_ = cmd.Process.Kill()
+			<-exited
+			if t.Failed() || testing.Verbose() {
+				t.Logf("baresip output:\n%s", tail(out.String(), 4000))
+			}
+		})
+		return nettest.Proc{Pid: cmd.Process.Pid, Exited: exited, Stop: func() {
+			_ = cmd.Process.Kill()
+			<-exited
+		}}
 	})
 	return dumpDir
 }
@@ -94,7 +100,9 @@ func TestBaresipAttendant(t *testing.T) {
 	}
 
 	sink := newRTPSink(t, 8)
-	run := startSipp(t, sb.udp, "caller.xml", "-s", "100", "-m", "1", "-d", "4000",
+	// The caller hangs up 6 s after the switchboard answered it: room for a slow bridge
+	// and the 1.3 s of baresip's audio measured below.
+	run := startSipp(t, sb.udp, "caller.xml", "-s", "100", "-m", "1", "-d", "6000",
 		"-key", "rtpport", strconv.Itoa(sink.port()), "-key", "caller", "0640404040", "-key", "pcap", g711aPcap(t))
 
 	waitFor(t, 10*time.Second, "bridged to baresip", func() bool {

@@ -38,11 +38,9 @@ func startKamailioBLF(t *testing.T) (addr *net.UDPAddr, stop func()) {
 			t.Fatal(err)
 		}
 	}
-	port := freePort(t)
-	self := "127.0.0.1:" + strconv.Itoa(port)
-	stop = runKamailio(t, dir, "-f", cfg, "-l", "udp:"+self,
-		"-A", `DBURL="text://`+dir+`"`, "-A", `SELF="sip:`+self+`"`)
-	return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}, stop
+	return kamailioOnFreePort(t, dir, func(self string) []string {
+		return []string{"-f", cfg, "-A", `DBURL="text://` + dir + `"`, "-A", `SELF="sip:` + self + `"`}
+	})
 }
 
 // BLF against a real presence server: the switchboard SUBSCRIBEs to extension
@@ -76,11 +74,13 @@ func TestBLFFromKamailio(t *testing.T) {
 		t.Fatal(err)
 	}
 	sink := newRTPSink(t, 8)
-	run := startSipp(t, sb.udp, "caller.xml", "-s", "100", "-m", "1", "-d", "4000",
+	// The caller hangs up 8 s after the switchboard answered it (music on hold): the
+	// lamp must turn busy before then, after the offer through the PBX and its NOTIFY.
+	run := startSipp(t, sb.udp, "caller.xml", "-s", "100", "-m", "1", "-d", "8000",
 		"-key", "rtpport", strconv.Itoa(sink.port()), "-key", "caller", "0630303040", "-key", "pcap", g711aPcap(t))
 	// Generous: under a loaded CI run one lost UDP packet costs seconds of SIP retransmission.
 	waitFor(t, 20*time.Second, "desk phone answers", func() bool { return desk.answered.Load() == 1 })
-	waitFor(t, 5*time.Second, "BLF busy while the call is up", blf(presence.Busy))
+	waitFor(t, 8*time.Second, "BLF busy while the call is up", blf(presence.Busy))
 	run.wait(t, 20*time.Second)
 	waitFor(t, 10*time.Second, "BLF available after the hang-up", blf(presence.Available))
 

@@ -87,7 +87,7 @@ func consultSetup(t *testing.T, bobOpts ...phoneOption) (sb *testSwitchboard, al
 	bob = newTestPhone(t, "bob", modeAnswer, append([]phoneOption{withAnswerDelay(100 * time.Millisecond), withPattern(bobByte)}, bobOpts...)...)
 	aliceOnline(t, ctx, sb, alice, bob)
 	sink = newRTPSink(t, 8)
-	run = startSipp(t, sb.udp, "caller_until_bye.xml", "-s", "100", "-m", "1", "-p", strconv.Itoa(freePort(t)),
+	run = startSipp(t, sb.udp, "caller_until_bye.xml", "-s", "100", "-m", "1",
 		"-key", "rtpport", strconv.Itoa(sink.port()), "-key", "caller", "0640404040", "-key", "pcap", longPcap(t, 5))
 	waitFor(t, 15*time.Second, "alice answers", func() bool {
 		select {

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/nettest"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/emiago/diago"
 	"github.com/emiago/sipgo"
@@ -513,18 +514,6 @@ func scenario(name string) string {
 	return p
 }
 
-// freePort returns a currently free UDP port on loopback (for sipp's media and control
-// ports, which have fixed defaults).
-func freePort(t testing.TB) int {
-	t.Helper()
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
-
 // startSipp runs scenario against the switchboard. extra are more sipp arguments.
 func startSipp(t testing.TB, target *net.UDPAddr, scen string, extra ...string) *sippRun {
 	t.Helper()
@@ -532,9 +521,10 @@ func startSipp(t testing.TB, target *net.UDPAddr, scen string, extra ...string) 
 	args := []string{
 		target.String(),
 		"-sf", scenario(scen),
+		// No -p, -mp or -cp: SIPp finds free SIP, media (port and port+2) and
+		// control ports itself, where a port we found free could be taken
+		// before SIPp binds it, and SIPp would exit.
 		"-i", "127.0.0.1", "-mi", "127.0.0.1",
-		"-mp", strconv.Itoa(freePort(t)),
-		"-cp", strconv.Itoa(freePort(t)),
 		"-nostdin", "-timeout", "60s", "-timeout_error",
 		"-trace_err", "-error_file", filepath.Join(t.TempDir(), "sipp_errors.log"),
 	}
@@ -562,6 +552,22 @@ func startSipp(t testing.TB, target *net.UDPAddr, scen string, extra ...string) 
 		}
 	})
 	return r
+}
+
+// startSippUAS runs scen as a SIPp UAS on a loopback port of its own and returns
+// the run and that port.
+func startSippUAS(t testing.TB, scen string, extra ...string) (*sippRun, int) {
+	t.Helper()
+	var run *sippRun
+	port := nettest.StartOnFreePort(t, "udp", func(port int) nettest.Proc {
+		// The remote address is unused by a UAS; the discard port is a harmless one.
+		run = startSipp(t, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}, scen, append([]string{"-p", strconv.Itoa(port)}, extra...)...)
+		return nettest.Proc{Pid: run.cmd.Process.Pid, Exited: run.done, Stop: func() {
+			_ = run.cmd.Process.Kill()
+			<-run.done
+		}}
+	})
+	return run, port
 }
 
 // wait waits for sipp to exit and fails the test if it reports failed calls.

@@ -203,7 +203,7 @@ func TestDeskPhoneAttendantConsultsViaKamailio(t *testing.T) {
 		t.Fatal(err)
 	}
 	sink := newRTPSink(t, 8)
-	run := startSipp(t, sb.udp, "caller_until_bye.xml", "-s", "100", "-m", "1", "-p", strconv.Itoa(freePort(t)),
+	run := startSipp(t, sb.udp, "caller_until_bye.xml", "-s", "100", "-m", "1",
 		"-key", "rtpport", strconv.Itoa(sink.port()), "-key", "caller", "0630303030", "-key", "pcap", longPcap(t, 3))
 	waitFor(t, 10*time.Second, "desk phone answers", func() bool { return desk.answered.Load() == 1 })
 	var callID string

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/nettest"
 	"github.com/concierge-console/concierge/backend/queue"
 )
 
@@ -21,12 +22,24 @@ func startKamailio(t *testing.T) *net.UDPAddr {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
-	dir := t.TempDir()
-	runKamailio(t, dir, "-f", cfg, "-l", "udp:127.0.0.1:"+strconv.Itoa(port))
-	addr := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
-	waitSIPUp(t, addr)
+	addr, _ := kamailioOnFreePort(t, t.TempDir(), func(string) []string { return []string{"-f", cfg} })
 	return addr
+}
+
+// kamailioOnFreePort runs kamailio with args (given its listen address host:port)
+// on a loopback UDP port of its own and returns that address once it answers
+// OPTIONS. stop ends it early (it is also stopped at cleanup).
+func kamailioOnFreePort(t *testing.T, dir string, args func(self string) []string) (addr *net.UDPAddr, stop func()) {
+	t.Helper()
+	port := nettest.StartOnFreePort(t, "udp", func(port int) nettest.Proc {
+		self := "127.0.0.1:" + strconv.Itoa(port)
+		p := runKamailio(t, dir, append([]string{"-l", "udp:" + self}, args(self)...)...)
+		stop = p.Stop
+		return p
+	})
+	addr = &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+	waitSIPUp(t, addr)
+	return addr, stop
 }
 
 // waitSIPUp sends OPTIONS to addr until it answers, so tests start once the PBX
@@ -58,9 +71,9 @@ func waitSIPUp(t *testing.T, addr *net.UDPAddr) {
 }
 
 // runKamailio runs kamailio in the foreground with args, its runtime files in dir,
-// or skips the test where it is not installed. stop ends it early (it is also
+// or skips the test where it is not installed. Its Stop ends it early (it is also
 // stopped at cleanup); its output is logged when the test fails.
-func runKamailio(t *testing.T, dir string, args ...string) (stop func()) {
+func runKamailio(t *testing.T, dir string, args ...string) nettest.Proc {
 	t.Helper()
 	bin, err := exec.LookPath("kamailio")
 	if err != nil {
@@ -82,7 +95,7 @@ func runKamailio(t *testing.T, dir string, args ...string) (stop func()) {
 		_ = cmd.Wait()
 		close(exited)
 	}()
-	stop = func() {
+	stop := func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
@@ -97,7 +110,7 @@ func runKamailio(t *testing.T, dir string, args ...string) (stop func()) {
 			t.Logf("kamailio output:\n%s", tail(out.String(), 6000))
 		}
 	})
-	return stop
+	return nettest.Proc{Pid: cmd.Process.Pid, Exited: exited, Stop: stop}
 }
 
 // registerAtPBX registers p at the PBX as desk-<user>, retrying while Kamailio starts.

@@ -107,8 +107,7 @@ func TestLoadCallSetupRate(t *testing.T) {
 		sb.udp.String(),
 		"-sf", scenario("caller_short.xml"),
 		"-s", "100",
-		"-i", "127.0.0.1", "-mi", "127.0.0.1",
-		"-p", strconv.Itoa(freePort(t)), "-mp", strconv.Itoa(freePort(t)), "-cp", strconv.Itoa(freePort(t)),
+		"-i", "127.0.0.1", "-mi", "127.0.0.1", // SIPp finds its own free ports (see startSipp)
 		"-r", strconv.Itoa(rate), "-m", strconv.Itoa(calls), "-l", strconv.Itoa(2 * concurrent),
 		"-d", strconv.Itoa(holdMs),
 		"-key", "rtpport", strconv.Itoa(sink.LocalAddr().(*net.UDPAddr).Port),

@@ -3,12 +3,10 @@ package switchboard
 import (
 	"context"
 	"errors"
-	"net"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/concierge-console/concierge/backend/nettest"
 	"github.com/concierge-console/concierge/backend/queue"
 )
 
@@ -244,9 +242,7 @@ func TestSafeTransferNoAnswerRecalls(t *testing.T) {
 func TestBlindTransferBusyRequeues(t *testing.T) {
 	t.Parallel()
 	sb, alice, _, _, run, callID := transferSetup(t, receptionConfig(), modeAnswer, "caller_until_bye.xml")
-	port := freePort(t)
-	busy := startSipp(t, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}, "uas_busy.xml", "-p", strconv.Itoa(port), "-m", "1")
-	nettest.WaitUDPBound(t, port)
+	busy, port := startSippUAS(t, "uas_busy.xml", "-m", "1")
 	target := "sip:busy@127.0.0.1:" + strconv.Itoa(port)
 	sub := sb.Engine().Subscribe(0)
 	defer sub.Close()

@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/concierge-console/concierge/backend/nettest"
 )
 
 // Service account of every Radicale started here: it may read and write
@@ -102,12 +103,10 @@ func Launch(dir string, users map[string]string) (*Radicale, error) {
 	if err != nil {
 		return nil, err
 	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
+	// Port 0: Radicale takes a free port itself, read back below, where a port
+	// found free could be taken before it binds it.
 	conf, err := write("config", fmt.Sprintf(`[server]
-hosts = 127.0.0.1:%d
+hosts = 127.0.0.1:0
 
 [auth]
 type = htpasswd
@@ -127,12 +126,12 @@ type = none
 
 [logging]
 level = warning
-`, port, usersFile, rightsFile, filepath.Join(dir, "collections")))
+`, usersFile, rightsFile, filepath.Join(dir, "collections")))
 	if err != nil {
 		return nil, err
 	}
 
-	r := &Radicale{URL: fmt.Sprintf("http://127.0.0.1:%d", port), Dir: dir, done: make(chan struct{}), log: &syncBuffer{}}
+	r := &Radicale{Dir: dir, done: make(chan struct{}), log: &syncBuffer{}}
 	r.cmd = exec.Command(bin, "--config", conf)
 	r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
 	if err := r.cmd.Start(); err != nil {
@@ -141,10 +140,14 @@ level = warning
 	go func() { r.cmd.Wait(); close(r.done) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		resp, err := http.Get(r.URL + "/")
-		if err == nil {
-			resp.Body.Close()
-			return r, nil
+		err := fmt.Errorf("not listening yet")
+		if ports := nettest.TCPListenPorts(r.cmd.Process.Pid); len(ports) == 1 {
+			r.URL = fmt.Sprintf("http://127.0.0.1:%d", ports[0])
+			var resp *http.Response
+			if resp, err = http.Get(r.URL + "/"); err == nil {
+				resp.Body.Close()
+				return r, nil
+			}
 		}
 		select {
 		case <-r.done:
@@ -157,15 +160,6 @@ level = warning
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // syncBuffer is Radicale's output, written by the process and read by errors.
