@@ -19,12 +19,28 @@ type Call struct {
 	Recall       bool      `json:"recall"`
 	ReservedBy   string    `json:"reservedBy"` // Q6 "priority in queue"
 	RejectedBy   []string  `json:"rejectedBy"`
+	// ForwardFailed is set while the call is back in its queue after a queue
+	// rule's forward failed (Q9), so attendants see where to and why until
+	// someone answers; nil otherwise.
+	ForwardFailed *ForwardFailure `json:"forwardFailed,omitempty"`
+}
+
+// ForwardFailure is a failed forward: the target dialled and the SIP layer's
+// reason ("busy", "no answer", "declined", "unavailable", "not found",
+// "unreachable", "timeout", "error", or "<code> <phrase>").
+type ForwardFailure struct {
+	Target string `json:"target"`
+	Reason string `json:"reason"`
 }
 
 // clone copies c so that the copy shares no memory with the engine's state.
 // RejectedBy is never nil, so that clients get a JSON array.
 func (c Call) clone() Call {
 	c.RejectedBy = append([]string{}, c.RejectedBy...)
+	if f := c.ForwardFailed; f != nil {
+		cp := *f
+		c.ForwardFailed = &cp
+	}
 	return c
 }
 
@@ -60,6 +76,7 @@ func (e *Engine) Requeue(c Call, recall bool) error {
 		c.EnteredAt = e.now()
 		c.Recall = recall
 		c.RejectedBy = nil
+		c.ForwardFailed = nil // a new situation
 		reason := ReasonRequeue
 		if recall {
 			reason = ReasonRecall

@@ -183,7 +183,7 @@ func TestJSONShape(t *testing.T) {
 	must(t, err)
 	ev, err := json.Marshal(<-sub.C)
 	must(t, err)
-	for _, want := range []string{`"seq":`, `"queues":[{"id":"q","name":"Reception","priority":0,"mode":"auto","state":"open","calls":[{"id":"c2","queueId":"q"`,
+	for _, want := range []string{`"seq":`, `"queues":[{"id":"q","name":"Reception","priority":0,"mode":"auto","state":"open","serviceLevelSeconds":20,"serviceLevelTarget":80,"calls":[{"id":"c2","queueId":"q"`,
 		`"callerNumber":""`, `"enteredAt":`, `"offeredTo":""`, `"reservedBy":""`, `"rejectedBy":[]`, `"recall":false`, `"vip":false`,
 		`"attendants":[{"username":"ann","name":"ann","extension":"1ann","queues":[],"available":true,"onCall":true,"idleSince":`} {
 		if !strings.Contains(string(snap), want) {

@@ -45,6 +45,7 @@ func (e *Engine) queueChanged(q *queueState) {
 	cfg := q.cfg
 	cfg.Rules = nil
 	cfg.StateInfo = q.state(now)
+	cfg.ServiceGoal = q.goal()
 	if q.boundary != nil {
 		q.boundary.Stop()
 		q.boundary = nil
@@ -182,10 +183,17 @@ func (e *Engine) forward(en *entry, target, reason string) {
 
 // ForwardFailed puts back a call whose forward failed (busy, unknown number):
 // nobody is dropped. The rules leave it in the queue from then on, so it is
-// not sent round in circles; its waiting time restarts.
+// not sent round in circles; its waiting time restarts. c.ForwardFailed says
+// where to and why (the SIP layer sets it); the call.queued event and every
+// later event about the call carry it, so consoles show it until answered.
 func (e *Engine) ForwardFailed(c Call) error {
 	var err error
 	e.update(func() {
+		if c.ForwardFailed == nil {
+			c.ForwardFailed = &ForwardFailure{}
+		} else {
+			c.ForwardFailed = &ForwardFailure{Target: c.ForwardFailed.Target, Reason: c.ForwardFailed.Reason} // the caller's copy stays theirs
+		}
 		c.EnteredAt = e.now()
 		c.Recall = false
 		c.RejectedBy = nil

@@ -161,7 +161,7 @@ type mirror struct {
 func newMirror(s Snapshot) *mirror {
 	m := &mirror{seq: s.Seq, queues: map[string]QueueConfig{}, calls: map[string]Call{}, attendants: map[string]Attendant{}}
 	for _, q := range s.Queues {
-		m.queues[q.ID] = QueueConfig{ID: q.ID, Name: q.Name, Priority: q.Priority, Mode: q.Mode, StateInfo: q.StateInfo}
+		m.queues[q.ID] = QueueConfig{ID: q.ID, Name: q.Name, Priority: q.Priority, Mode: q.Mode, StateInfo: q.StateInfo, ServiceGoal: q.ServiceGoal}
 		for _, c := range q.Calls {
 			m.calls[c.ID] = c
 		}

@@ -18,6 +18,21 @@ type QueueConfig struct {
 	Mode     Mode   `json:"mode,omitempty"` // "" in AddQueue: keep the current mode (auto for a new queue)
 	Rules    *Rules `json:"-"`              // nil in AddQueue: keep the current rules; consoles never see them
 	StateInfo
+	ServiceGoal
+}
+
+// ServiceGoal is a queue's effective service-level goal (Q10), taken from its
+// Rules with defaults filled in, so that consoles compare each queue against
+// its own target. Set in snapshots and queue.updated events; AddQueue ignores it.
+type ServiceGoal struct {
+	ServiceLevelSeconds int `json:"serviceLevelSeconds,omitempty"`
+	ServiceLevelTarget  int `json:"serviceLevelTarget,omitempty"` // percent
+}
+
+func (q *queueState) goal() ServiceGoal {
+	var g ServiceGoal
+	g.ServiceLevelSeconds, g.ServiceLevelTarget = q.cfg.Rules.ServiceLevel()
+	return g
 }
 
 // StateInfo is a queue's effective state: open, closed (by its hours or a
@@ -36,6 +51,7 @@ type Queue struct {
 	Priority int    `json:"priority"`
 	Mode     Mode   `json:"mode,omitempty"`
 	StateInfo
+	ServiceGoal
 	Calls []Call `json:"calls"`
 }
 
@@ -63,7 +79,7 @@ func (q *queueState) remove(en *entry) {
 }
 
 func (q *queueState) view(now time.Time) Queue {
-	v := Queue{ID: q.cfg.ID, Name: q.cfg.Name, Priority: q.cfg.Priority, Mode: q.cfg.Mode, StateInfo: q.state(now), Calls: make([]Call, len(q.calls))}
+	v := Queue{ID: q.cfg.ID, Name: q.cfg.Name, Priority: q.cfg.Priority, Mode: q.cfg.Mode, StateInfo: q.state(now), ServiceGoal: q.goal(), Calls: make([]Call, len(q.calls))}
 	for i, en := range q.calls {
 		v.Calls[i] = en.call.clone()
 	}
@@ -93,7 +109,7 @@ func (e *Engine) AddQueue(cfg QueueConfig) {
 			r := *cfg.Rules // the caller's copy stays theirs
 			cfg.Rules = &r
 		}
-		cfg.StateInfo = StateInfo{}
+		cfg.StateInfo, cfg.ServiceGoal = StateInfo{}, ServiceGoal{}
 		q.cfg = cfg
 		q.loc = nil
 		if h := cfg.Rules.Hours; h != nil {

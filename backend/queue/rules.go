@@ -66,6 +66,32 @@ type Rules struct {
 	// attendant who handles the queue logs out, while nobody who does is logged in.
 	NoAttendantTarget string `json:"noAttendantTarget,omitempty"`
 	EmergencyTarget   string `json:"emergencyTarget,omitempty"` // required for emergency mode
+	// The queue's service-level goal (Q10): ServiceLevelTarget percent of the
+	// finished calls answered within ServiceLevelSeconds. 0 means the default
+	// (20 s, 80 %).
+	ServiceLevelSeconds int `json:"serviceLevelSeconds,omitempty"`
+	ServiceLevelTarget  int `json:"serviceLevelTarget,omitempty"`
+}
+
+// Service-level goal defaults and bounds (Q10).
+const (
+	DefaultServiceLevelSeconds = 20
+	DefaultServiceLevelTarget  = 80 // percent
+	MinServiceLevelSeconds     = 5
+	MaxServiceLevelSeconds     = 600
+)
+
+// ServiceLevel returns the queue's service-level threshold and target
+// (percent), defaults filled in.
+func (r Rules) ServiceLevel() (seconds, target int) {
+	seconds, target = r.ServiceLevelSeconds, r.ServiceLevelTarget
+	if seconds == 0 {
+		seconds = DefaultServiceLevelSeconds
+	}
+	if target == 0 {
+		target = DefaultServiceLevelTarget
+	}
+	return seconds, target
 }
 
 // Hours are opening hours: time ranges per weekday in a time zone, and dates
@@ -122,6 +148,13 @@ func (r Rules) Validate(dialable func(string) bool) error {
 		return errors.New("overflowAfter needs an overflowTarget")
 	case r.OverflowAfter == 0 && r.OverflowTarget != "":
 		return errors.New("overflowTarget needs overflowAfter (seconds of waiting)")
+	}
+	if v := r.ServiceLevelSeconds; v != 0 && (v < MinServiceLevelSeconds || v > MaxServiceLevelSeconds) {
+		return fmt.Errorf("serviceLevelSeconds %d: seconds between %d and %d (0 for the default %d)",
+			v, MinServiceLevelSeconds, MaxServiceLevelSeconds, DefaultServiceLevelSeconds)
+	}
+	if v := r.ServiceLevelTarget; v < 0 || v > 100 {
+		return fmt.Errorf("serviceLevelTarget %d: a percentage between 1 and 100 (0 for the default %d)", v, DefaultServiceLevelTarget)
 	}
 	if r.Hours != nil {
 		if err := r.Hours.validate(); err != nil {

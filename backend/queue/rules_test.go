@@ -1,6 +1,8 @@
 package queue
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 )
@@ -112,5 +114,72 @@ func TestOpeningPublishesState(t *testing.T) {
 	ev := <-sub.C // fires about a second after 08:00
 	if ev.Type != EventQueueUpdated || ev.Queue.State != StateOpen || ev.Queue.Until == nil || ev.Queue.Until.Hour() != 18 {
 		t.Fatalf("event = %+v %+v", ev, ev.Queue)
+	}
+}
+
+// A failed forward puts the call back saying where to and why: the call.queued
+// event carries it, so do later events about the call (a note), the snapshot,
+// and its JSON; a requeue later is a new situation and drops it.
+func TestForwardFailedCarriesReason(t *testing.T) {
+	e, _, _ := newEngine(t)
+	sub := e.Subscribe(0)
+	defer sub.Close()
+	must(t, e.ForwardFailed(Call{ID: "c1", QueueID: "q", ForwardFailed: &ForwardFailure{Target: "0612345678", Reason: "busy"}}))
+	ev := <-sub.C
+	if ev.Type != EventCallQueued || ev.Reason != ReasonForwardFailed || ev.Call.ForwardFailed == nil ||
+		*ev.Call.ForwardFailed != (ForwardFailure{Target: "0612345678", Reason: "busy"}) {
+		t.Fatalf("event = %+v (call %+v)", ev, ev.Call)
+	}
+	js, err := json.Marshal(ev)
+	must(t, err)
+	if !strings.Contains(string(js), `"forwardFailed":{"target":"0612345678","reason":"busy"}`) {
+		t.Errorf("event JSON: %s", js)
+	}
+	must(t, e.SetNote("c1", "asked for Mr Smith"))
+	if ev := <-sub.C; ev.Call.ForwardFailed == nil || ev.Call.ForwardFailed.Reason != "busy" {
+		t.Errorf("note event lost the failure: %+v", ev.Call)
+	}
+	if c := e.Snapshot().Queues[0].Calls[0]; c.ForwardFailed == nil || c.ForwardFailed.Target != "0612345678" {
+		t.Errorf("snapshot call = %+v", c)
+	}
+	if _, err := e.Abandon("c1"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, e.Requeue(Call{ID: "c1", QueueID: "q", ForwardFailed: &ForwardFailure{Target: "x", Reason: "busy"}}, false))
+	if c := e.Snapshot().Queues[0].Calls[0]; c.ForwardFailed != nil {
+		t.Errorf("requeued call still shows the old failure: %+v", c.ForwardFailed)
+	}
+	if (Call{}).clone().ForwardFailed != nil {
+		t.Error("clone invents a failure")
+	}
+}
+
+// The service-level goal: defaults, bounds, and consoles see each queue's.
+func TestServiceGoalRules(t *testing.T) {
+	for _, c := range []struct {
+		r    Rules
+		want string
+	}{
+		{Rules{ServiceLevelSeconds: 4}, "serviceLevelSeconds 4"},
+		{Rules{ServiceLevelSeconds: 601}, "serviceLevelSeconds 601"},
+		{Rules{ServiceLevelTarget: 101}, "serviceLevelTarget 101"},
+		{Rules{ServiceLevelTarget: -3}, "serviceLevelTarget -3"},
+		{Rules{ServiceLevelSeconds: 5, ServiceLevelTarget: 1}, ""},
+		{Rules{ServiceLevelSeconds: 600, ServiceLevelTarget: 100}, ""},
+	} {
+		err := c.r.Validate(nil)
+		if (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%+v: %v, want %q", c.r, err, c.want)
+		}
+	}
+	e, _, _ := newEngine(t)
+	if q := e.Snapshot().Queues[0]; q.ServiceGoal != (ServiceGoal{20, 80}) {
+		t.Errorf("default goal %+v", q.ServiceGoal)
+	}
+	sub := e.Subscribe(0)
+	defer sub.Close()
+	must(t, e.SetRules("q", Rules{ServiceLevelSeconds: 30, ServiceLevelTarget: 90}))
+	if ev := <-sub.C; ev.Type != EventQueueUpdated || ev.Queue.ServiceGoal != (ServiceGoal{30, 90}) {
+		t.Errorf("queue.updated = %+v", ev.Queue)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/store"
 )
 
@@ -19,8 +20,9 @@ const MaxReportDays = 92
 
 // Report is the call report of a range of days (A3).
 type Report struct {
-	From                string            `json:"from"` // first day, YYYY-MM-DD
-	To                  string            `json:"to"`   // last day, included
+	From string `json:"from"` // first day, YYYY-MM-DD
+	To   string `json:"to"`   // last day, included
+	// ServiceLevelSeconds is the default threshold; each row carries its queue's.
 	ServiceLevelSeconds int               `json:"serviceLevelSeconds"`
 	Rows                []ReportRow       `json:"rows"`       // one per day and queue that had calls, by day then queue
 	Attendants          []AttendantReport `json:"attendants"` // by username
@@ -37,7 +39,29 @@ type ReportRow struct {
 	AvgWaitSeconds float64  `json:"avgWaitSeconds"` // of answered calls whose answer time is known
 	MaxWaitSeconds int      `json:"maxWaitSeconds"`
 	ServiceLevel   *float64 `json:"serviceLevel"` // as in QueueStats
+	// The queue's goal as configured now (past days are measured against it
+	// too: a report compares like with like across its range).
+	ServiceLevelSeconds int `json:"serviceLevelSeconds"`
+	ServiceLevelTarget  int `json:"serviceLevelTarget"` // percent
 }
+
+// Goals are the queues' service-level goals: Queues by ID, Default for the
+// others (a queue removed since).
+type Goals struct {
+	Default queue.ServiceGoal
+	Queues  map[string]queue.ServiceGoal
+}
+
+// Of returns queue id's goal.
+func (g Goals) Of(id string) queue.ServiceGoal {
+	if q, ok := g.Queues[id]; ok && q.ServiceLevelSeconds > 0 && q.ServiceLevelTarget > 0 {
+		return q
+	}
+	return g.Default
+}
+
+// DefaultGoals are the usual 20 s / 80 % for every queue.
+var DefaultGoals = Goals{Default: queue.ServiceGoal{ServiceLevelSeconds: queue.DefaultServiceLevelSeconds, ServiceLevelTarget: queue.DefaultServiceLevelTarget}}
 
 // AttendantReport is one attendant's figures over the range.
 type AttendantReport struct {
@@ -139,8 +163,9 @@ func ParseRange(from, to string, loc *time.Location) (time.Time, time.Time, erro
 }
 
 // BuildReport reads the history of the days from..to (to included) and sums
-// it per day and queue, and per attendant. names names queues and users.
-func BuildReport(h History, from, to string, loc *time.Location, target time.Duration, queueNames, userNames map[string]string) (Report, error) {
+// it per day and queue, and per attendant; each queue's service level against
+// its goal. names names queues and users.
+func BuildReport(h History, from, to string, loc *time.Location, goals Goals, queueNames, userNames map[string]string) (Report, error) {
 	start, end, err := ParseRange(from, to, loc)
 	if err != nil {
 		return Report{}, err
@@ -175,7 +200,7 @@ func BuildReport(h History, from, to string, loc *time.Location, target time.Dur
 				q.waitN++
 				q.waitSum += w
 				q.waitMax = max(q.waitMax, w)
-				q.inTime += b2i(w <= target)
+				q.inTime += b2i(w <= time.Duration(goals.Of(c.queue).ServiceLevelSeconds)*time.Second)
 			}
 		case c.abandoned:
 			q.abandoned++
@@ -190,13 +215,15 @@ func BuildReport(h History, from, to string, loc *time.Location, target time.Dur
 			a.TalkSeconds += seconds(t.talk)
 		}
 	}
-	r := Report{From: from, To: to, ServiceLevelSeconds: int(target / time.Second), Rows: []ReportRow{}, Attendants: []AttendantReport{}}
+	r := Report{From: from, To: to, ServiceLevelSeconds: goals.Default.ServiceLevelSeconds, Rows: []ReportRow{}, Attendants: []AttendantReport{}}
 	for k, q := range rows {
+		g := goals.Of(k.queue)
 		row := ReportRow{
 			Day: k.day, QueueID: k.queue, QueueName: cmp.Or(queueNames[k.queue], k.queue),
 			Offered: q.offered, Answered: q.answered, Abandoned: q.abandoned,
-			MaxWaitSeconds: seconds(q.waitMax),
-			ServiceLevel:   serviceLevel(q.inTime, q.answered, q.abandoned),
+			MaxWaitSeconds:      seconds(q.waitMax),
+			ServiceLevel:        serviceLevel(q.inTime, q.answered, q.abandoned),
+			ServiceLevelSeconds: g.ServiceLevelSeconds, ServiceLevelTarget: g.ServiceLevelTarget,
 		}
 		if q.waitN > 0 {
 			row.AvgWaitSeconds = math.Round(q.waitSum.Seconds()/float64(q.waitN)*10) / 10

@@ -19,8 +19,9 @@ import (
 	"github.com/concierge-console/concierge/backend/store"
 )
 
-// DefaultServiceLevel is the usual target: calls answered within 20 s.
-const DefaultServiceLevel = 20 * time.Second
+// DefaultServiceLevel is the usual threshold: calls answered within 20 s.
+// Each queue may set its own (queue.Rules.ServiceLevelSeconds).
+const DefaultServiceLevel = queue.DefaultServiceLevelSeconds * time.Second
 
 // Attendant states as the wallboard shows them.
 const (
@@ -34,7 +35,8 @@ const (
 
 // Snapshot is the live statistics of today, as GET /api/v1/stats returns them.
 type Snapshot struct {
-	Day                 string           `json:"day"` // local date of the switchboard, YYYY-MM-DD
+	Day string `json:"day"` // local date of the switchboard, YYYY-MM-DD
+	// ServiceLevelSeconds is the default threshold; each queue carries its own.
 	ServiceLevelSeconds int              `json:"serviceLevelSeconds"`
 	Queues              []QueueStats     `json:"queues"`     // in the engine's queue order
 	Attendants          []AttendantStats `json:"attendants"` // by username
@@ -56,6 +58,10 @@ type QueueStats struct {
 	// ServiceLevel is the share (0..1) of today's finished calls (answered or
 	// abandoned) answered within ServiceLevelSeconds; null before any.
 	ServiceLevel *float64 `json:"serviceLevel"`
+	// The queue's own goal: ServiceLevelTarget percent answered within
+	// ServiceLevelSeconds; below it the queue is "below target".
+	ServiceLevelSeconds int `json:"serviceLevelSeconds"`
+	ServiceLevelTarget  int `json:"serviceLevelTarget"` // percent
 }
 
 // AttendantStats is one attendant's state and figures for today.
@@ -83,7 +89,8 @@ type Option func(*Service)
 // WithLocation sets the time zone whose midnight starts a new day (default: local).
 func WithLocation(loc *time.Location) Option { return func(s *Service) { s.loc = loc } }
 
-// WithServiceLevel sets the service level threshold (default 20 s).
+// WithServiceLevel sets the service level threshold of queues that do not say
+// theirs (default 20 s).
 func WithServiceLevel(d time.Duration) Option { return func(s *Service) { s.target = d } }
 
 // WithClock replaces time.Now, for tests.
@@ -116,10 +123,12 @@ type Service struct {
 
 type queueDay struct {
 	name                                 string
+	goal                                 queue.ServiceGoal // zero until the engine tells: the defaults
 	offered, answered, abandoned, inTime int
 	forwarded                            int
 	waitN                                int // answered calls whose wait is known
 	waitSum, waitMax                     time.Duration
+	waits                                []time.Duration // of those calls: inTime is recounted when the threshold changes
 }
 
 type callDay struct {
@@ -227,7 +236,7 @@ func (s *Service) localDay(t time.Time) (string, time.Time) {
 func (s *Service) startDay(now time.Time) {
 	s.day, s.dayStart = s.localDay(now)
 	for _, q := range s.queues {
-		*q = queueDay{name: q.name}
+		*q = queueDay{name: q.name, goal: q.goal}
 	}
 	clear(s.calls)
 	for u, a := range s.attendants {
@@ -285,8 +294,43 @@ func (s *Service) countWait(q *queueDay, wait time.Duration) {
 	q.waitN++
 	q.waitSum += wait
 	q.waitMax = max(q.waitMax, wait)
-	if wait <= s.target {
+	q.waits = append(q.waits, wait)
+	if wait <= s.threshold(q) {
 		q.inTime++
+	}
+}
+
+// goalOf is q's goal with the service's defaults filled in.
+func (s *Service) goalOf(q *queueDay) queue.ServiceGoal {
+	g := q.goal
+	if g.ServiceLevelSeconds == 0 {
+		g.ServiceLevelSeconds = int(s.target / time.Second)
+	}
+	if g.ServiceLevelTarget == 0 {
+		g.ServiceLevelTarget = queue.DefaultServiceLevelTarget
+	}
+	return g
+}
+
+func (s *Service) threshold(q *queueDay) time.Duration {
+	if q.goal.ServiceLevelSeconds > 0 {
+		return time.Duration(q.goal.ServiceLevelSeconds) * time.Second
+	}
+	return s.target
+}
+
+// setGoal takes a queue's goal from the engine; a new threshold applies to
+// today's calls already counted too, so the figure stays one definition.
+func (s *Service) setGoal(q *queueDay, g queue.ServiceGoal) {
+	old := s.threshold(q)
+	q.goal = g
+	if t := s.threshold(q); t != old {
+		q.inTime = 0
+		for _, w := range q.waits {
+			if w <= t {
+				q.inTime++
+			}
+		}
 	}
 }
 
@@ -317,7 +361,9 @@ func (s *Service) applySnapshot(snap queue.Snapshot) {
 	clear(s.waiting)
 	for _, q := range snap.Queues {
 		s.order = append(s.order, q.ID)
-		s.queue(q.ID).name = q.Name
+		qd := s.queue(q.ID)
+		qd.name = q.Name
+		s.setGoal(qd, q.ServiceGoal)
 		for _, c := range q.Calls {
 			s.callEntered(c)
 		}
@@ -353,7 +399,9 @@ func (s *Service) apply(ev queue.Event) {
 		if ev.Queue == nil {
 			return
 		}
-		s.queue(ev.Queue.ID).name = ev.Queue.Name
+		q := s.queue(ev.Queue.ID)
+		q.name = ev.Queue.Name
+		s.setGoal(q, ev.Queue.ServiceGoal)
 		if !slices.Contains(s.order, ev.Queue.ID) {
 			s.order = append(s.order, ev.Queue.ID)
 		}
@@ -510,11 +558,13 @@ func (s *Service) Snapshot() Snapshot {
 	}
 	for _, id := range ids {
 		q := s.queues[id]
+		g := s.goalOf(q)
 		qs := QueueStats{
 			ID: id, Name: cmp.Or(q.name, id),
 			Offered: q.offered, Answered: q.answered, Abandoned: q.abandoned, Forwarded: q.forwarded,
-			MaxWaitSeconds: seconds(q.waitMax),
-			ServiceLevel:   serviceLevel(q.inTime, q.answered, q.abandoned),
+			MaxWaitSeconds:      seconds(q.waitMax),
+			ServiceLevel:        serviceLevel(q.inTime, q.answered, q.abandoned),
+			ServiceLevelSeconds: g.ServiceLevelSeconds, ServiceLevelTarget: g.ServiceLevelTarget,
 		}
 		if q.waitN > 0 {
 			qs.AvgWaitSeconds = math.Round(q.waitSum.Seconds()/float64(q.waitN)*10) / 10
@@ -571,8 +621,22 @@ func (s *Service) QueueNames() map[string]string {
 	return out
 }
 
-// Target is the service level threshold.
+// Target is the default service level threshold.
 func (s *Service) Target() time.Duration { return s.target }
+
+// Goals returns the queues' service-level goals as last known, for reports.
+func (s *Service) Goals() Goals {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := Goals{
+		Default: queue.ServiceGoal{ServiceLevelSeconds: int(s.target / time.Second), ServiceLevelTarget: queue.DefaultServiceLevelTarget},
+		Queues:  make(map[string]queue.ServiceGoal, len(s.queues)),
+	}
+	for id, q := range s.queues {
+		g.Queues[id] = s.goalOf(q)
+	}
+	return g
+}
 
 // Location is the time zone of the switchboard's days.
 func (s *Service) Location() *time.Location { return s.loc }

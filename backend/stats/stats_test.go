@@ -234,7 +234,7 @@ func TestReportAndCSV(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := BuildReport(st, "2026-11-24", "2026-11-25", paris, DefaultServiceLevel, map[string]string{"reception": "Reception"}, map[string]string{"anna": "Anna"})
+	r, err := BuildReport(st, "2026-11-24", "2026-11-25", paris, DefaultGoals, map[string]string{"reception": "Reception"}, map[string]string{"anna": "Anna"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestReportAndCSV(t *testing.T) {
 		t.Fatalf("attendants: %+v", r.Attendants)
 	}
 	// One day leaves out the call of the evening before.
-	r, err = BuildReport(st, "2026-11-25", "2026-11-25", paris, DefaultServiceLevel, nil, nil)
+	r, err = BuildReport(st, "2026-11-25", "2026-11-25", paris, DefaultGoals, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,5 +304,65 @@ func TestTalkTimeFromLines(t *testing.T) {
 	snap := until(t, s, func(s Snapshot) bool { return attendantOf(s, "anna").TalkSeconds == 45 })
 	if a := attendantOf(snap, "anna"); a.Name != "Anna" || a.State != StateAvailable {
 		t.Fatalf("anna: %+v", a)
+	}
+}
+
+// A queue with its own goal (30 s, 90 %) is measured against it, today and in
+// reports; changing the goal live recounts today's calls, and a restart that
+// rebuilds from the history uses the engine's goal too.
+func TestPerQueueServiceGoal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sb.db")
+	st := openStore(t, path)
+	day := time.Date(2026, 11, 25, 0, 0, 0, 0, paris)
+	for _, h := range history(day.Add(9 * time.Hour)) { // answered after 12 s and 25 s, one abandoned
+		if _, err := st.AddHistory(h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk := &clock{t: day.Add(11 * time.Hour)}
+	e := newEngine(t, clk)
+	if err := e.SetRules("reception", queue.Rules{ServiceLevelSeconds: 30, ServiceLevelTarget: 90}); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, e, st, clk)
+	q := queueOf(s.Snapshot(), "reception")
+	if q.ServiceLevel == nil || *q.ServiceLevel != 0.667 || q.ServiceLevelSeconds != 30 || q.ServiceLevelTarget != 90 {
+		t.Fatalf("reception at 30 s: level %v, goal %d s %d %%", q.ServiceLevel, q.ServiceLevelSeconds, q.ServiceLevelTarget)
+	}
+	if sales := queueOf(s.Snapshot(), "sales"); sales.ServiceLevelSeconds != 20 || sales.ServiceLevelTarget != 80 {
+		t.Fatalf("sales keeps the defaults: %+v", sales)
+	}
+
+	// Live: a tighter threshold recounts the calls already answered today.
+	if err := e.SetRules("reception", queue.Rules{ServiceLevelSeconds: 10, ServiceLevelTarget: 50}); err != nil {
+		t.Fatal(err)
+	}
+	snap := until(t, s, func(s Snapshot) bool { return queueOf(s, "reception").ServiceLevelSeconds == 10 })
+	if q := queueOf(snap, "reception"); q.ServiceLevel == nil || *q.ServiceLevel != 0 || q.ServiceLevelTarget != 50 {
+		t.Fatalf("reception at 10 s: level %v, target %d", q.ServiceLevel, q.ServiceLevelTarget)
+	}
+	// A call answered after 8 s now counts in time.
+	e.Login(queue.Attendant{Username: "anna", Name: "Anna", Available: true})
+	if err := e.Enqueue(queue.Call{ID: "c9", QueueID: "reception"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(8 * time.Second)
+	if _, err := e.Answered("c9", "anna"); err != nil {
+		t.Fatal(err)
+	}
+	snap = until(t, s, func(s Snapshot) bool { return queueOf(s, "reception").Answered == 3 })
+	if q := queueOf(snap, "reception"); q.ServiceLevel == nil || *q.ServiceLevel != 0.25 {
+		t.Fatalf("one of four finished calls within 10 s: %v", q.ServiceLevel)
+	}
+
+	r, err := BuildReport(st, "2026-11-25", "2026-11-25", paris, s.Goals(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Rows) != 1 || r.Rows[0].ServiceLevelSeconds != 10 || r.Rows[0].ServiceLevelTarget != 50 || *r.Rows[0].ServiceLevel != 0 {
+		t.Fatalf("report row against the queue's goal: %+v", r.Rows)
+	}
+	if r.ServiceLevelSeconds != 20 {
+		t.Fatalf("report default threshold %d", r.ServiceLevelSeconds)
 	}
 }

@@ -127,12 +127,12 @@ func (s *Switchboard) runForward(c *call, qc queue.Call, target, why string, log
 	if err != nil {
 		// Validated when the rules were saved; a bad target is a put-back, not a drop.
 		log.Error("forward target unusable", "error", err)
-		s.forwardFailed(c, qc, "error", entry, log)
+		s.forwardFailed(c, qc, target, "error", entry, log)
 		return
 	}
 
 	out, outMed := s.ringWhileHolding(c, xfer, "forward", entry, ended, func(reason string) {
-		s.forwardFailed(c, qc, reason, entry, log)
+		s.forwardFailed(c, qc, target, reason, entry, log)
 	}, log)
 	if out == nil {
 		return
@@ -153,10 +153,11 @@ func (s *Switchboard) runForward(c *call, qc queue.Call, target, why string, log
 	s.talkToTarget(c, rel, out, log)
 }
 
-// forwardFailed puts the call back in the queue after a failed forward; the
-// caller never stopped hearing music.
-func (s *Switchboard) forwardFailed(c *call, qc queue.Call, reason string, entry func(Outcome, string) HistoryEntry, log *slog.Logger) {
+// forwardFailed puts the call back in the queue after a failed forward, saying
+// where to and why so attendants see it; the caller never stopped hearing music.
+func (s *Switchboard) forwardFailed(c *call, qc queue.Call, target, reason string, entry func(Outcome, string) HistoryEntry, log *slog.Logger) {
 	qc.Note = c.getNote()
+	qc.ForwardFailed = &queue.ForwardFailure{Target: strings.TrimSpace(target), Reason: reason}
 	c.mu.Lock()
 	if c.offers == nil {
 		c.offers = make(map[string]*offerLeg)

@@ -2,13 +2,11 @@ package switchboard
 
 import (
 	"context"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/concierge-console/concierge/backend/nettest"
 	"github.com/concierge-console/concierge/backend/queue"
 )
 
@@ -23,7 +21,7 @@ func rulesConfig(mode queue.Mode, r queue.Rules) Config {
 // switchboard hangs up (or -d elapses with caller.xml).
 func callIn(t *testing.T, sb *testSwitchboard, sink *rtpSink, number string) *sippRun {
 	t.Helper()
-	return startSipp(t, sb.udp, "caller_until_bye.xml", "-s", "100", "-m", "1", "-p", strconv.Itoa(freePort(t)),
+	return startSipp(t, sb.udp, "caller_until_bye.xml", "-s", "100", "-m", "1",
 		"-key", "rtpport", strconv.Itoa(sink.port()), "-key", "caller", number, "-key", "pcap", g711aPcap(t))
 }
 
@@ -211,9 +209,7 @@ func TestEmergencyModeForwardsNextCall(t *testing.T) {
 // who becomes available answers: nobody is dropped.
 func TestFailedForwardReturnsCallToQueue(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
-	busy := startSipp(t, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}, "uas_busy.xml", "-p", strconv.Itoa(port), "-m", "1")
-	nettest.WaitUDPBound(t, port)
+	busy, port := startSippUAS(t, "uas_busy.xml", "-m", "1")
 	target := "sip:busy@127.0.0.1:" + strconv.Itoa(port)
 	sb := startSwitchboard(t, rulesConfig(queue.ModeClosed, queue.Rules{WhenClosed: queue.ClosedForward, ClosedTarget: target}), twoPasswords)
 	ctx := context.Background()
@@ -232,6 +228,10 @@ func TestFailedForwardReturnsCallToQueue(t *testing.T) {
 	})
 	if ev.Call.CallerNumber != "0650505055" {
 		t.Errorf("requeued call = %+v", ev.Call)
+	}
+	// Consoles show where the forward went and why until someone answers.
+	if f := ev.Call.ForwardFailed; f == nil || *f != (queue.ForwardFailure{Target: target, Reason: "busy"}) {
+		t.Errorf("requeued call's forward failure = %+v", f)
 	}
 	e := sb.history.wait(t, OutcomeRecalled, 3*time.Second)
 	if e.Reason != "forward failed: busy" || e.Destination != target {

@@ -244,18 +244,6 @@ export async function apiCall(sb, method, path, body, token) {
   return res.body;
 }
 
-/** A free TCP port on loopback, picked by the OS (for a server that must come back on the same port). */
-export async function freeTcpPort() {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * An administrator signed in without an extension lands on the management views (L2); this
  * switches to the panels through the avatar menu, as a user would.
@@ -291,10 +279,10 @@ export async function openWorkspace(browser, url) {
   return { page, workspace };
 }
 
-/** Polls cond every 200 ms until it holds; fails with message() after ms. */
+/** Polls cond (sync or async) every 200 ms until it holds; fails with message() after ms. */
 export async function until(cond, message, ms = 15000) {
   const deadline = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     assert.ok(Date.now() < deadline, message());
     await new Promise((r) => setTimeout(r, 200));
   }

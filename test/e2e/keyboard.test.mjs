@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
 import {
-  consoleFixture, openConsole, screenshot, placeCall, adminSession, heard, root, ADMIN_PASSWORD,
+  consoleFixture, openConsole, screenshot, placeCall, adminSession, heard, root, until, ADMIN_PASSWORD,
 } from './harness.mjs';
 
 // The built-in softphone answers pickups (silently: there is no sound card here).
@@ -186,10 +186,10 @@ test('Enter on a contact transfers the active call (setting "Enter on a contact"
   const rows = page.locator('#contacts-results li[data-contact-id]');
   // Wait for the results of the whole word, not of a prefix still on screen.
   let names = [];
-  for (const end = Date.now() + 10000; Date.now() < end; await page.waitForTimeout(50)) {
+  await until(async () => {
     names = await rows.locator('.name .text').allInnerTexts();
-    if (names.length >= 2 && names.every((n) => n.includes('Vidal'))) break;
-  }
+    return names.length >= 2 && names.every((n) => n.includes('Vidal'));
+  }, () => `the results never settled on the Vidals: ${names}`, 10000);
   const marie = names.indexOf('Marie Vidal');
   assert.ok(marie >= 0, `Marie Vidal in ${names}`);
   for (let i = 0; i < marie; i++) await kb.press('ArrowDown');

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  startConsole, launchBrowser, openConsole, screenshot, switchboardOf, freeTcpPort, apiCall, ADMIN_PASSWORD, showPanels,
+  startConsole, launchBrowser, openConsole, screenshot, switchboardOf, apiCall, ADMIN_PASSWORD, showPanels,
 } from './harness.mjs';
 
 let host, host2, remote, browser;
@@ -30,9 +30,11 @@ async function login(page, { fillUsername = true } = {}) {
 }
 
 test('favorites and settings stay on screen across a restart while the switchboard is down', { timeout: 120000 }, async () => {
-  const port = await freeTcpPort();
-  host = await startConsole({ args: ['--api', `127.0.0.1:${port}`], keepData: true });
+  // The switchboard picks its API port (a port found free could be taken before it binds it); it
+  // comes back on the same one below.
+  host = await startConsole({ args: ['--api', '127.0.0.1:0'], keepData: true });
   const sb = switchboardOf(host);
+  const { port } = new URL(sb.url);
 
   // The admin's data on the switchboard: Dutch, and one favorite.
   const { token } = await apiCall(sb, 'POST', '/session', { username: 'admin', password: ADMIN_PASSWORD });

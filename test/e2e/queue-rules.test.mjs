@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startConsole, launchBrowser, openConsole, screenshot, artifacts, apiCall, adminSession, logIn, ADMIN_PASSWORD } from './harness.mjs';
+import { startConsole, launchBrowser, openConsole, screenshot, artifacts, apiCall, adminSession, logIn, until, ADMIN_PASSWORD } from './harness.mjs';
 
 let app, remote, browser;
 before(async () => {
@@ -90,6 +90,8 @@ test('an administrator edits the rules in the queue form', { timeout: 60000 }, a
   await dialog.getByLabel('Seconds of waiting').fill('120');
   await dialog.getByLabel('Overflow number').fill('2100');
   await dialog.getByLabel('Emergency number').fill('0800112112');
+  await dialog.getByLabel('Target (%)').fill('90'); // Q10: this queue's own service-level goal
+  await dialog.getByLabel('Within (seconds)').fill('30');
   for (const theme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: theme });
     await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme);
@@ -106,14 +108,19 @@ test('an administrator edits the rules in the queue form', { timeout: 60000 }, a
   assert.equal(rules.overflowAfter, 120);
   assert.equal(rules.emergencyTarget, '0800112112');
   assert.equal(list.restartRequired, false, 'rules apply without a restart');
+  assert.equal(rules.serviceLevelTarget, 90);
+  assert.equal(rules.serviceLevelSeconds, 30);
+  // The live statistics measure the queue against its own goal at once.
+  const goal = async () => (await apiCall(sb, 'GET', '/stats', null, token)).queues.find((q) => q.id === 'reception');
+  await until(async () => {
+    const q = await goal();
+    return q.serviceLevelTarget === 90 && q.serviceLevelSeconds === 30;
+  }, () => 'the statistics never took the queue\'s goal', 10000);
   // Emergency is now possible from the same tab.
   await management.locator('tr[data-queue="reception"]').getByLabel('Mode of Reception').selectOption('emergency');
   await page.emulateMedia({ colorScheme: 'light' });
   await page.getByTestId('management').screenshot({ path: join(artifacts, 'queue-mode-admin.png') });
   const state = async () => (await apiCall(sb, 'GET', '/queues', null, token)).find((q) => q.id === 'reception').state;
-  for (let i = 0; (await state()) !== 'emergency'; i++) {
-    assert.ok(i < 50, 'reception never went into emergency');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await until(async () => (await state()) === 'emergency', () => 'reception never went into emergency', 10000);
   await page.context().close();
 });

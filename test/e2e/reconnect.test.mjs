@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import {
-  startConsole, launchBrowser, openConsole, screenshot, placeCall, switchboardOf, freeTcpPort, ADMIN_PASSWORD, showPanels,
+  startConsole, launchBrowser, openConsole, screenshot, placeCall, switchboardOf, ADMIN_PASSWORD, showPanels,
 } from './harness.mjs';
 
 let host, host2, remote, browser;
@@ -17,9 +17,11 @@ after(async () => {
 });
 
 test('a console rides out a switchboard crash and resyncs', { timeout: 120000 }, async () => {
-  const port = await freeTcpPort();
-  host = await startConsole({ args: ['--api', `127.0.0.1:${port}`], keepData: true });
+  // The switchboard picks its API port (a port found free could be taken before it binds it); it
+  // comes back on the same one below.
+  host = await startConsole({ args: ['--api', '127.0.0.1:0'], keepData: true });
   const sb = switchboardOf(host);
+  const { port } = new URL(sb.url);
   remote = await startConsole({ args: ['--server', sb.url, '--fingerprint', sb.fingerprint] });
   browser = await launchBrowser();
   const page = await openConsole(browser, remote.url, 'en-US');

@@ -48,6 +48,10 @@ export interface QueueRules {
   overflowTarget?: string;
   noAttendantTarget?: string;
   emergencyTarget?: string;
+  /** Service-level goal (Q10): answered within this many seconds (5–600); 0/absent = 20. */
+  serviceLevelSeconds?: number;
+  /** Service-level target, percent (1–100); 0/absent = 80. */
+  serviceLevelTarget?: number;
 }
 
 /** A stored queue (Go: api.QueueSettings). `attendants`: users assigned to it by name. */

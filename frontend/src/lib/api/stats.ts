@@ -22,6 +22,10 @@ export interface QueueStats {
   maxWaitSeconds: number;
   /** 0..1: finished calls answered within serviceLevelSeconds; null before any. */
   serviceLevel: number | null;
+  /** The queue's own goal (its rules): threshold in seconds, absent from older switchboards. */
+  serviceLevelSeconds?: number;
+  /** The queue's target, percent (1..100): below it the queue is below target. */
+  serviceLevelTarget?: number;
 }
 
 export type AttendantState = 'available' | 'ringing' | 'onCall' | 'busy' | 'unreachable' | 'offline';
@@ -39,6 +43,7 @@ export interface AttendantStats {
 export interface Stats {
   /** The switchboard's local day, YYYY-MM-DD. */
   day: string;
+  /** The default threshold; each queue carries its own. */
   serviceLevelSeconds: number;
   queues: QueueStats[] | null;
   attendants: AttendantStats[] | null;
@@ -55,6 +60,9 @@ export interface ReportRow {
   avgWaitSeconds: number;
   maxWaitSeconds: number;
   serviceLevel: number | null;
+  /** The queue's goal as configured now; absent from older switchboards. */
+  serviceLevelSeconds?: number;
+  serviceLevelTarget?: number;
 }
 
 export interface AttendantReport {

@@ -80,6 +80,17 @@ export interface Call {
   reservedBy: string;
   /** Usernames of attendants who rejected the call. */
   rejectedBy: string[] | null;
+  /**
+   * Set while the call is back in the queue after a queue rule's forward failed (Q9): the number
+   * dialled and the switchboard's reason ("busy", "no answer", …). Absent otherwise.
+   */
+  forwardFailed?: ForwardFailure | null;
+}
+
+/** A failed forward (Go: queue.ForwardFailure). */
+export interface ForwardFailure {
+  target: string;
+  reason: string;
 }
 
 /** How a supervisor set a queue (Q9): by its opening hours, forced open or closed, emergency. */

@@ -3,6 +3,11 @@
 // is read again every minute and after a reconnect (the session calls refresh()). Answers for
 // an earlier contact or range are dropped (generation counter); the last schedule stays on
 // screen while a new one is read, or when reading fails.
+//
+// Past midnight: a view that shows today (opened on it, or brought back to it with Today or
+// the arrows) moves to the new today — at the next show() or the next periodic read — so a
+// contact left open overnight does not keep showing yesterday. A day the user went to on
+// purpose with the arrows stays: they asked for that day, not for "today".
 
 import { CalendarAPI, type CalendarSettings, type CalendarSettingsUpdate, type CalendarTest, type Schedule } from '../api/calendar';
 import { i18n } from '../i18n/index.svelte';
@@ -100,6 +105,8 @@ export class CalendarStore {
 
   #generation = 0;
   #timer: ReturnType<typeof setInterval> | null = null;
+  /** The anchor is today's and the user did not move it away: it follows the date. */
+  #followsToday = true;
 
   constructor(deps: Partial<CalendarStoreDeps> = {}) {
     this.#deps = {
@@ -129,7 +136,9 @@ export class CalendarStore {
       this.schedule = null;
       this.error = '';
       this.#loadedKey = '';
-      this.anchor = startOfDay(this.#deps.now()).getTime();
+      this.#anchorToday();
+    } else {
+      this.#rollDay();
     }
     this.#stopTimer();
     this.#timer = setInterval(() => void this.refresh(), this.#deps.interval);
@@ -160,19 +169,32 @@ export class CalendarStore {
   /** One day or week back (-1) or forward (1). */
   step(delta: -1 | 1) {
     this.anchor = addDays(new Date(this.anchor), delta * (this.mode === 'day' ? 1 : 7)).getTime();
+    // Back on today with the arrows counts as today again.
+    this.#followsToday = this.anchor === startOfDay(this.#deps.now()).getTime();
     void this.refresh();
   }
 
   today() {
+    this.#anchorToday();
+    void this.refresh();
+  }
+
+  #anchorToday() {
     const today = startOfDay(this.#deps.now()).getTime();
     if (today !== this.anchor) this.anchor = today;
-    void this.refresh();
+    this.#followsToday = true;
+  }
+
+  /** Moves a view that follows today to the new today after midnight. */
+  #rollDay() {
+    if (this.#followsToday && startOfDay(this.#deps.now()).getTime() !== this.anchor) this.#anchorToday();
   }
 
   /** Reads the schedule on screen again; nothing while no calendar is shown. Never rejects. */
   async refresh(): Promise<void> {
     const id = this.contactId;
     if (!id || this.#timer === null) return;
+    this.#rollDay();
     const generation = ++this.#generation;
     const key = this.#key();
     const { from, to } = this.range;
@@ -202,7 +224,7 @@ export class CalendarStore {
     this.#loadedKey = '';
     this.mode = 'day';
     this.chosen = null;
-    this.anchor = startOfDay(this.#deps.now()).getTime();
+    this.#anchorToday();
   }
 
   #stopTimer() {

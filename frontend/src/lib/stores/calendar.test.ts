@@ -136,6 +136,77 @@ describe('calendar store (D2)', () => {
   });
 });
 
+describe('calendar store past midnight', () => {
+  // Wednesday 25 November 2026, 23:58 local: two minutes before the day changes.
+  const LATE = new Date(2026, 10, 25, 23, 58).getTime();
+  const AFTER = new Date(2026, 10, 26, 0, 3).getTime();
+  let store: CalendarStore;
+  let hide: (() => void) | undefined;
+  let now: number;
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    now = LATE;
+  });
+  afterEach(() => {
+    hide?.();
+    store?.stop();
+    vi.useRealTimers();
+  });
+
+  it('the same contact shown again after midnight opens on the new today', () => {
+    const { api, calls } = deferredApi();
+    store = new CalendarStore({ api, weekStart: () => 1, now: () => now });
+    hide = store.show('alice');
+    expect(calls[0].from).toBe(local(25));
+    hide();
+    now = AFTER;
+    hide = store.show('alice');
+    expect(store.anchor).toBe(new Date(2026, 10, 26).getTime());
+    expect([calls.at(-1)!.from, calls.at(-1)!.to]).toEqual([local(26), local(27)]);
+  });
+
+  it('left open, the periodic read moves it to the new today', () => {
+    const { api, calls } = deferredApi();
+    store = new CalendarStore({ api, weekStart: () => 1, now: () => now, interval: 60_000 });
+    hide = store.show('alice');
+    now = AFTER;
+    vi.advanceTimersByTime(60_000);
+    expect(calls.at(-1)!.from).toBe(local(26));
+  });
+
+  it('a day the user went to stays; coming back to today follows the date again', () => {
+    const { api, calls } = deferredApi();
+    store = new CalendarStore({ api, weekStart: () => 1, now: () => now });
+    hide = store.show('alice');
+    store.step(-1); // Tuesday, on purpose
+    hide();
+    now = AFTER;
+    hide = store.show('alice');
+    expect(calls.at(-1)!.from).toBe(local(24));
+
+    store.step(1); // Wednesday: yesterday now, still a day picked with the arrows
+    expect(calls.at(-1)!.from).toBe(local(25));
+    store.step(1); // Thursday: today
+    hide();
+    now = new Date(2026, 10, 27, 0, 1).getTime();
+    hide = store.show('alice');
+    expect(calls.at(-1)!.from).toBe(local(27));
+  });
+
+  it('a week view that follows today moves to the next week when the week changes', () => {
+    const { api, calls } = deferredApi();
+    now = new Date(2026, 10, 29, 23, 59).getTime(); // Sunday
+    store = new CalendarStore({ api, weekStart: () => 1, now: () => now });
+    hide = store.show('alice');
+    store.setMode('week');
+    expect(calls.at(-1)!.from).toBe(local(23));
+    hide();
+    now = new Date(2026, 10, 30, 8, 0).getTime(); // Monday
+    hide = store.show('alice');
+    expect([calls.at(-1)!.from, calls.at(-1)!.to]).toEqual([local(30), local(37)]);
+  });
+});
+
 describe('calendar settings (administrators)', () => {
   it('keeps the test result, or the error', async () => {
     const api = {

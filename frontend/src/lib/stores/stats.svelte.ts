@@ -11,8 +11,22 @@ export interface StatsStoreDeps {
   on: (name: string, cb: EventCallback) => () => void;
 }
 
-/** Service level shown as below target under this share (80/20 is the usual goal). */
+/** Service level shown as below target under this share (80/20 is the usual goal), for queues
+ * whose own target is unknown (an older switchboard). */
 export const SERVICE_LEVEL_TARGET = 0.8;
+
+/** A queue's (or report row's) goal: the share to reach and the threshold in seconds. */
+export function goalOf(q: { serviceLevelSeconds?: number; serviceLevelTarget?: number }, fallbackSeconds = 20) {
+  return {
+    target: q.serviceLevelTarget ? q.serviceLevelTarget / 100 : SERVICE_LEVEL_TARGET,
+    seconds: q.serviceLevelSeconds || fallbackSeconds,
+  };
+}
+
+/** The queue's service level is known and under its own target. */
+export function belowTarget(q: { serviceLevel: number | null; serviceLevelTarget?: number }): boolean {
+  return q.serviceLevel !== null && q.serviceLevel < goalOf(q).target;
+}
 
 export class StatsStore {
   stats = $state.raw<Stats | null>(null);
@@ -32,8 +46,11 @@ export class StatsStore {
     return this.stats?.queues ?? [];
   }
 
-  /** All queues together: calls waiting, the oldest wait, and today's service level. */
-  get total(): { waiting: number; oldestEnteredAt: string | null; serviceLevel: number | null } {
+  /**
+   * All queues together: calls waiting, the oldest wait, today's service level, and the queues
+   * below their own target (each queue has its goal, so the total has none of its own).
+   */
+  get total(): { waiting: number; oldestEnteredAt: string | null; serviceLevel: number | null; below: QueueStats[] } {
     let waiting = 0;
     let oldest: string | null = null;
     let inTime = 0;
@@ -49,7 +66,12 @@ export class StatsStore {
         finished += n;
       }
     }
-    return { waiting, oldestEnteredAt: oldest, serviceLevel: finished ? inTime / finished : null };
+    return {
+      waiting,
+      oldestEnteredAt: oldest,
+      serviceLevel: finished ? inTime / finished : null,
+      below: this.queues.filter(belowTarget),
+    };
   }
 
   /** Listens for pushed figures and loads them once. Idempotent; never rejects. */

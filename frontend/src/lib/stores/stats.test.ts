@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { STATS_EVENT, type Stats } from '../api/stats';
 import type { EventCallback } from '../api/transport';
-import { formatPercent, StatsStore } from './stats.svelte';
+import { belowTarget, formatPercent, goalOf, StatsStore } from './stats.svelte';
 
 function stats(over: Partial<Stats> = {}): Stats {
   return {
@@ -51,6 +51,27 @@ describe('StatsStore', () => {
     expect(total.oldestEnteredAt).toBe('2026-11-25T09:00:10Z');
     // reception: 1 of 3 finished calls in time; sales: 1 of 1 → 2 of 4.
     expect(total.serviceLevel).toBeCloseTo(0.5);
+  });
+
+  it('compares each queue against its own target', async () => {
+    const base = stats().queues!;
+    const { store, push } = setup();
+    await store.start();
+    // Without a goal from the switchboard (older one): 80 % within the snapshot's threshold.
+    expect(store.total.below.map((q) => q.id)).toEqual(['reception']);
+    expect(goalOf(base[0], 20)).toEqual({ target: 0.8, seconds: 20 });
+    push(
+      stats({
+        queues: [
+          { ...base[0], serviceLevel: 1 / 3, serviceLevelSeconds: 60, serviceLevelTarget: 30 }, // 33 % ≥ 30 %
+          { ...base[1], serviceLevel: 0.85, serviceLevelSeconds: 10, serviceLevelTarget: 90 }, // 85 % < 90 %
+        ],
+      }),
+    );
+    expect(store.total.below.map((q) => q.id)).toEqual(['sales']);
+    expect(goalOf(store.queues[1])).toEqual({ target: 0.9, seconds: 10 });
+    expect(belowTarget({ serviceLevel: null, serviceLevelTarget: 90 })).toBe(false);
+    expect(belowTarget({ serviceLevel: 1, serviceLevelTarget: 100 })).toBe(false);
   });
 
   it('keeps the error, and forgets everything on stop', async () => {

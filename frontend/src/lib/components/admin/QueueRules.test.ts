@@ -104,6 +104,50 @@ describe('queue rules (Q9) in the form', () => {
     expect(req.rules.hours.days.sun).toBeUndefined();
   }, 30_000); // a long form: label queries in jsdom are slow
 
+  it('the service-level goal (Q10): the usual one is left to the switchboard, others are checked and sent', () => {
+    const d = rulesDraft(null);
+    expect([d.serviceLevelTarget, d.serviceLevelSeconds]).toEqual([80, 20]);
+    expect(draftRules(d).rules).not.toHaveProperty('serviceLevelTarget');
+    d.serviceLevelTarget = 90;
+    d.serviceLevelSeconds = 30;
+    expect(draftRules(d)).toMatchObject({ rules: { serviceLevelTarget: 90, serviceLevelSeconds: 30 }, errors: {} });
+    expect(rulesDraft({ serviceLevelTarget: 95, serviceLevelSeconds: 45 })).toMatchObject({ serviceLevelTarget: 95, serviceLevelSeconds: 45 });
+    for (const [target, seconds] of [[0, 20], [101, 20], [80, 4], [80, 601], [80.5, 20]]) {
+      d.serviceLevelTarget = target;
+      d.serviceLevelSeconds = seconds;
+      expect(draftRules(d).errors).toEqual({ serviceLevel: 'serviceLevelInvalid' });
+    }
+    const fields = ['serviceLevel', 'rules'];
+    expect(fieldOf('rules: serviceLevelSeconds 4: seconds between 5 and 600 (0 for the default 20)', fields)).toBe('serviceLevel');
+    expect(fieldOf('rules: serviceLevelTarget 101: a percentage between 1 and 100', fields)).toBe('serviceLevel');
+  });
+
+  it('an administrator sets a queue\'s service-level goal in the queue form', async () => {
+    const api = fakeAPI();
+    (api.updateQueue as ReturnType<typeof vi.fn>).mockResolvedValue({ queue: reception, restartRequired: false });
+    const store = new AdminStore(api);
+    store.tab = 'queues';
+    render(ManagementView, { store });
+    const table = await screen.findByRole('table', { name: 'Queues' });
+    await within(table).findByText('Reception');
+    await fireEvent.click(screen.getByRole('button', { name: 'Edit queue Reception' }));
+    const dialog = await screen.findByRole('dialog', { name: /Reception/ });
+    const target = within(dialog).getByTestId('service-level-target') as HTMLInputElement;
+    const seconds = within(dialog).getByTestId('service-level-seconds') as HTMLInputElement;
+    expect([target.value, seconds.value]).toEqual(['80', '20']);
+    await fireEvent.input(target, { target: { value: '101' } });
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(within(dialog).getByText(/between 1 and 100 %/)).toBeTruthy();
+    expect(api.updateQueue).not.toHaveBeenCalled();
+
+    await fireEvent.input(target, { target: { value: '90' } });
+    await fireEvent.input(seconds, { target: { value: '30' } });
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(api.updateQueue).toHaveBeenCalled());
+    const req = (api.updateQueue as ReturnType<typeof vi.fn>).mock.calls[0][0];
+    expect(req.rules).toMatchObject({ serviceLevelTarget: 90, serviceLevelSeconds: 30, emergencyTarget: '112' });
+  }, 30_000);
+
   it('a supervisor reads the queues and sets their mode, but edits nothing', async () => {
     session.user = { username: 'sue', name: 'Sue', role: 'supervisor', extension: '', telephony: false };
     const api = fakeAPI();

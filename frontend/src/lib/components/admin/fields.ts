@@ -12,6 +12,8 @@ const RULE_FIELDS: Record<string, string> = {
   noattendanttarget: 'noAttendantTarget',
   emergencytarget: 'emergencyTarget',
   hours: 'hours',
+  servicelevelseconds: 'serviceLevel',
+  serviceleveltarget: 'serviceLevel',
 };
 
 /** The form field a switchboard message is about, among `fields`; null for a general one. */

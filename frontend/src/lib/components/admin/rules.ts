@@ -15,7 +15,13 @@ export interface RulesDraft {
   overflowTarget: string;
   noAttendantTarget: string;
   emergencyTarget: string;
+  /** Service-level goal (Q10): percent of calls answered within serviceLevelSeconds. */
+  serviceLevelTarget: number;
+  serviceLevelSeconds: number;
 }
+
+/** The usual service-level goal: 80 % within 20 s (the switchboard's default too). */
+export const DEFAULT_SERVICE_LEVEL = { target: 80, seconds: 20 };
 
 /** The server's time zone is unknown here; the browser's is the likely one. */
 export function localTimeZone(): string {
@@ -43,6 +49,8 @@ export function rulesDraft(rules: QueueRules | null | undefined): RulesDraft {
     overflowTarget: rules?.overflowTarget ?? '',
     noAttendantTarget: rules?.noAttendantTarget ?? '',
     emergencyTarget: rules?.emergencyTarget ?? '',
+    serviceLevelTarget: rules?.serviceLevelTarget || DEFAULT_SERVICE_LEVEL.target,
+    serviceLevelSeconds: rules?.serviceLevelSeconds || DEFAULT_SERVICE_LEVEL.seconds,
   };
 }
 
@@ -53,10 +61,12 @@ export type RulesError =
   | 'timeZoneRequired'
   | 'closedTargetRequired'
   | 'overflowInvalid'
-  | 'overflowTargetRequired';
+  | 'overflowTargetRequired'
+  | 'serviceLevelInvalid';
 
 /**
- * The rules the draft describes, or the fields in error (`hours`, `closedTarget`, `overflow`).
+ * The rules the draft describes, or the fields in error (`hours`, `closedTarget`, `overflow`,
+ * `serviceLevel`). The default service-level goal is left out (the switchboard's default).
  * The switchboard checks again (time zone, targets) and its message lands next to the field.
  */
 export function draftRules(d: RulesDraft): { rules: QueueRules; errors: Record<string, RulesError> } {
@@ -86,5 +96,12 @@ export function draftRules(d: RulesDraft): { rules: QueueRules; errors: Record<s
   if (d.whenClosed === 'forward' && !rules.closedTarget) errors.closedTarget = 'closedTargetRequired';
   if (!Number.isInteger(d.overflowAfter) || d.overflowAfter < 0 || d.overflowAfter > 86400) errors.overflow = 'overflowInvalid';
   else if (d.overflowAfter > 0 && !rules.overflowTarget) errors.overflow = 'overflowTargetRequired';
+  const { serviceLevelTarget: target, serviceLevelSeconds: seconds } = d;
+  if (!Number.isInteger(target) || target < 1 || target > 100 || !Number.isInteger(seconds) || seconds < 5 || seconds > 600) {
+    errors.serviceLevel = 'serviceLevelInvalid';
+  } else if (target !== DEFAULT_SERVICE_LEVEL.target || seconds !== DEFAULT_SERVICE_LEVEL.seconds) {
+    rules.serviceLevelTarget = target;
+    rules.serviceLevelSeconds = seconds;
+  }
   return { rules, errors };
 }

@@ -5,6 +5,7 @@ import type { CallReport } from '../../api/stats';
 import { i18n } from '../../i18n/index.svelte';
 import { StatsStore } from '../../stores/stats.svelte';
 import ReportsTab from './ReportsTab.svelte';
+import StatsLine from './StatsLine.svelte';
 import Wallboard from './Wallboard.svelte';
 
 beforeEach(() => i18n.setLocale('en'));
@@ -50,6 +51,56 @@ describe('Wallboard', () => {
 
     await fireEvent.keyDown(dialog, { key: 'Escape' });
     expect(store.wallboardOpen).toBe(false);
+  });
+});
+
+describe('per-queue service-level goals', () => {
+  const goals: Stats = {
+    ...today,
+    queues: [
+      { ...today.queues![0], serviceLevel: 0.85, serviceLevelSeconds: 30, serviceLevelTarget: 90 },
+      { ...today.queues![1], offered: 2, answered: 2, serviceLevel: 0.5, serviceLevelSeconds: 60, serviceLevelTarget: 50 },
+    ],
+  };
+
+  it('the wallboard marks each queue against its own target and says which goal', async () => {
+    const store = new StatsStore({ api: { today: vi.fn(async () => goals) }, on: () => () => undefined });
+    store.wallboardOpen = true;
+    render(Wallboard, { store });
+    const dialog = await screen.findByRole('dialog', { name: 'Wallboard' });
+    const reception = await within(dialog).findByRole('article', { name: 'Reception' });
+    const level = within(reception).getByTestId('wb-level');
+    expect(level.textContent).toContain('85%');
+    expect(level.textContent).toContain('Below target'); // 85 % < 90 %, though above the usual 80 %
+    expect(within(reception).getByTestId('wb-goal').textContent).toBe('Target 90% within 30 s');
+    const sales = within(dialog).getByRole('article', { name: 'Sales' });
+    expect(within(sales).getByTestId('wb-level').textContent).toContain('On target'); // 50 % ≥ 50 %
+    expect(within(dialog).getByText(/each queue's threshold/)).toBeTruthy();
+  });
+
+  it('the queue header line is marked when a queue is below its own target, and names it', async () => {
+    const store = new StatsStore({ api: { today: vi.fn(async () => goals) }, on: () => () => undefined });
+    render(StatsLine, { store });
+    const line = await screen.findByTestId('queue-stats');
+    expect(line.querySelector('.level')!.classList.contains('low')).toBe(true);
+    expect(line.title).toContain('Reception: 85% (Target 90% within 30 s) – Below target');
+    expect(line.title).toContain('Sales: 50% (Target 50% within 60 s)');
+    expect(line.title).not.toContain('Sales: 50% (Target 50% within 60 s) –');
+  });
+
+  it('a report row is compared with its queue\'s target', async () => {
+    const rows = [
+      { day: '2026-11-25', queueId: 'reception', queueName: 'Reception', offered: 3, answered: 2, abandoned: 1, avgWaitSeconds: 18.5, maxWaitSeconds: 25, serviceLevel: 0.85, serviceLevelSeconds: 30, serviceLevelTarget: 90 },
+      { day: '2026-11-25', queueId: 'sales', queueName: 'Sales', offered: 2, answered: 2, abandoned: 0, avgWaitSeconds: 4, maxWaitSeconds: 5, serviceLevel: 0.5, serviceLevelSeconds: 60, serviceLevelTarget: 50 },
+    ];
+    const report: CallReport = { from: '2026-11-25', to: '2026-11-25', serviceLevelSeconds: 20, rows, attendants: [] };
+    render(ReportsTab, { api: { report: vi.fn(async () => report), reportCSV: vi.fn() }, today: '2026-11-25' });
+    const reception = (await screen.findByText('Reception')).closest('tr')!;
+    const cell = reception.querySelector('td.low')!;
+    expect(cell.textContent).toContain('85%');
+    expect(cell.getAttribute('title')).toBe('Target 90% within 30 s – Below target');
+    const sales = screen.getByText('Sales').closest('tr')!;
+    expect(sales.querySelector('td.low')).toBeNull();
   });
 });
 
