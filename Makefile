@@ -17,6 +17,7 @@ bench: bench-go bench-ui bench-desktop ## every benchmark below
 
 bench-go: deps-test ## Go benchmarks, SIPp load runs (300 callers on hold, 200 set-ups/s), 1000 Go callers on hold for 60 s
 	$(GO) test -run '^$$' -bench . -benchmem ./backend/...
+	set -o pipefail; $(GO) test -count=5 -run 'TestDeviceRoundTripLatency|TestSoftphoneThroughPulse' -v ./backend/audio/ | grep -E 'latency|round trip|steady state|^(--- FAIL|FAIL|ok)'
 	SWITCHBOARD_LOAD=300 $(GO) test -count=1 -run TestLoadMusicOnHold -v ./backend/switchboard/
 	SWITCHBOARD_CPS=200 $(GO) test -count=1 -run TestLoadCallSetupRate -v ./backend/switchboard/
 	SWITCHBOARD_LOAD_GO=1000 $(GO) test -count=1 -timeout 20m -run TestLoadGenerator1000 -v ./backend/loadgen/

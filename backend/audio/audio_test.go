@@ -113,7 +113,18 @@ func TestToneThroughNullSink(t *testing.T) {
 		}
 	}()
 
-	time.Sleep(300 * time.Millisecond) // let the monitor settle: only silence so far
+	// The capture runs (silence so far) before the tone starts, however slow it is to start.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := len(frames)
+		mu.Unlock()
+		if n >= 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the capture gave %d frames in 10 s", n)
+		}
+	}
 	start := time.Now()
 	if err := h.PlayTone(context.Background(), "", 440, 1200*time.Millisecond); err != nil {
 		t.Fatal(err)

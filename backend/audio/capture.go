@@ -67,3 +67,7 @@ func (c *Capture) Close() error {
 	c.closed = true
 	return c.s.close(false)
 }
+
+// Overflows counts the times the device had to drop audio because it was not read
+// in time.
+func (c *Capture) Overflows() int { return int(c.s.xruns.Load()) }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"os/exec"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,21 +15,47 @@ import (
 )
 
 // recordSource records a PulseAudio source (a sink's monitor) with parec, in
-// the package's PCM format, until stop is called.
+// the package's PCM format, until stop is called. It returns once parec
+// records (a monitor gives silence while nothing plays), not after a guess.
 func recordSource(t *testing.T, source string) (stop func() []int16) {
 	t.Helper()
-	var out bytes.Buffer
+	out := &lockedBuffer{}
 	cmd := exec.Command("parec", "-d", source, "--rate=8000", "--channels=1", "--format=s16le", "--latency-msec=20")
-	cmd.Stdout = &out
+	cmd.Stdout = out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("parec: %v", err)
 	}
-	return func() []int16 {
+	stop = func() []int16 {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
-		return samplesFromBytes(nil, out.Bytes())
+		return samplesFromBytes(nil, out.bytes())
 	}
+	for deadline := time.Now().Add(10 * time.Second); len(out.bytes()) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("parec recorded nothing from %s in 10 s", source)
+		}
+	}
+	return stop
+}
+
+// lockedBuffer is parec's output, written by exec's copier and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.b.Bytes())
 }
 
 // TestToneGoesToTheChosenDevice plays the settings' test tone on the second
@@ -50,7 +77,6 @@ func TestToneGoesToTheChosenDevice(t *testing.T) {
 	}
 	chosen := recordSource(t, otherSink+".monitor")
 	other := recordSource(t, "concierge_test.monitor")
-	time.Sleep(300 * time.Millisecond)
 	if err := h.PlayTone(context.Background(), otherSink, 1000, time.Second); err != nil {
 		t.Fatal(err)
 	}

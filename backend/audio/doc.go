@@ -11,7 +11,9 @@
 // Streams use PortAudio's blocking API, so the device's clock paces the caller: Read
 // returns when the microphone has produced a frame and Write returns when the card
 // has room for one. The softphone relies on that instead of a timer of its own, which
-// avoids the slow drift between two clocks that otherwise grows the delay.
+// avoids the slow drift between two clocks that otherwise grows the delay; and
+// Playback.ReadFrom takes each frame from the softphone's jitter buffer only once
+// the card has room for it, so that no frame waits between the two.
 //
 // On Linux PortAudio reaches PulseAudio or PipeWire through ALSA's pulse plugin
 // (libasound2-plugins), where the device named "pulse" (or "default") follows the

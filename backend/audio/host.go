@@ -28,7 +28,9 @@ func WithLogger(l *slog.Logger) Option { return func(h *Host) { h.log = l } }
 
 // WithLatency sets the device buffering asked of PortAudio for every stream. Lower
 // is snappier but underruns on a busy machine; the default, 40 ms (two frames), is
-// what desk phones typically budget for their sound path.
+// what desk phones typically budget for their sound path, and the least PortAudio's
+// ALSA host keeps with 20 ms periods. Playback.ReadFrom takes each frame only when
+// the device has room for it, so a frame waits behind about one frame (20 ms) of it.
 func WithLatency(d time.Duration) Option { return func(h *Host) { h.latency = d } }
 
 // New returns a Host. It touches no device.

@@ -15,7 +15,8 @@ import (
 // It also implements io.ReaderFrom: io.Copy(playback, src) then pulls one frame from
 // src each time the card has room for one. A softphone's jitter buffer plugged in
 // that way is read at the device's own pace, which keeps the delay from creeping up
-// or down as the card's crystal and the sender's drift apart.
+// or down as the card's crystal and the sender's drift apart, and only at the last
+// moment, so that no frame waits between the two buffers.
 type Playback struct {
 	mu      sync.Mutex
 	s       *stream
@@ -67,12 +68,17 @@ func (p *Playback) Write(b []byte) (int, error) {
 }
 
 // ReadFrom plays src until it returns io.EOF (then it returns nil) or fails.
-// Each Read of src is asked for exactly one frame, when the device has room.
+// Each Read of src is asked for exactly one frame, once the device has room for
+// it: a frame read before would wait in Write for a period (20 ms) on top of what
+// the device holds.
 func (p *Playback) ReadFrom(src io.Reader) (int64, error) {
 	frame := make([]byte, FrameBytes)
 	samples := make([]int16, 0, FrameSamples)
 	var total int64
 	for {
+		if err := p.waitRoom(); err != nil {
+			return total, err
+		}
 		n, err := io.ReadFull(src, frame)
 		if n > 0 {
 			// A short last frame is padded with silence.
@@ -98,6 +104,36 @@ func (p *Playback) ReadFrom(src io.Reader) (int64, error) {
 	}
 }
 
+// waitRoom returns once the device can take a frame, or nearly: PortAudio's
+// blocking API cannot wait for room without data in hand, so it sleeps for the time
+// the device needs to play what is missing, less a little (roomSlack) that the
+// Write then waits in PortAudio, which wakes up as soon as there is room, however
+// late a Go timer fires on a busy machine. A host API whose count of free space
+// never grows gets a plain blocking Write after two frames' time.
+func (p *Playback) waitRoom() error {
+	for giveUp := time.Now().Add(2 * FrameDuration); time.Now().Before(giveUp); {
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return ErrClosed
+		}
+		avail, err := p.s.pa.AvailableToWrite()
+		p.mu.Unlock()
+		if err != nil {
+			return nil // an underflow or a device gone: for Write to report
+		}
+		missing := time.Duration(float64(len(p.s.buf)-avail) / p.s.rate * float64(time.Second))
+		if missing <= roomSlack {
+			return nil
+		}
+		time.Sleep(missing - roomSlack)
+	}
+	return nil
+}
+
+// roomSlack is how early waitRoom returns.
+const roomSlack = 3 * time.Millisecond
+
 // writeFrame sends one 8 kHz frame to the device. p.mu is held.
 func (p *Playback) writeFrame(frame []int16) error {
 	if p.s.rs != nil {
@@ -115,6 +151,10 @@ func (p *Playback) writeFrame(frame []int16) error {
 	}
 	return nil
 }
+
+// Underflows counts the times the device ran out of audio to play (each is a
+// click or a gap heard).
+func (p *Playback) Underflows() int { return int(p.s.xruns.Load()) }
 
 // Drain blocks until everything written so far, including a partial frame (padded
 // with silence), has been handed to the device, and then for the device's latency.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/gordonklaus/portaudio"
@@ -19,7 +20,7 @@ type stream struct {
 	rate  float64
 	rs    *resampler // nil at 8 kHz
 	log   *slog.Logger
-	xruns int // overflows (input) or underflows (output), for diagnostics
+	xruns atomic.Int64 // overflows (input) or underflows (output), for diagnostics and tests
 }
 
 // open initialises PortAudio and opens the device, at 8 kHz if it accepts it and at
@@ -136,9 +137,8 @@ func (s *stream) close(drain bool) error {
 // device is gone.
 func (s *stream) ioError(err error) error {
 	if err == portaudio.InputOverflowed || err == portaudio.OutputUnderflowed {
-		s.xruns++
-		if s.xruns == 1 || s.xruns%100 == 0 {
-			s.log.Debug("audio over/underflow", "device", s.name, "direction", s.dir.String(), "count", s.xruns)
+		if n := s.xruns.Add(1); n == 1 || n%100 == 0 {
+			s.log.Debug("audio over/underflow", "device", s.name, "direction", s.dir.String(), "count", n)
 		}
 		return nil
 	}

@@ -19,6 +19,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/concierge-console/concierge/backend/nettest"
 	"github.com/emiago/diago/audio"
 	"github.com/pion/rtp"
 )
@@ -76,12 +77,11 @@ func startKamailio(t *testing.T) string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for attempt := 0; ; attempt++ {
-		port := freePort(t)
-		addr := fmt.Sprintf("127.0.0.1:%d", port)
+	var kam nettest.Proc
+	port := nettest.StartOnFreePort(t, "udp", func(port int) nettest.Proc {
 		var out bytes.Buffer
 		cmd := exec.Command(bin, "-f", cfg, "-DD", "-E", "-w", dir, "-P", filepath.Join(dir, "kamailio.pid"),
-			"-l", "udp:"+addr, "-A", fmt.Sprintf("PASSWORD=%q", testPassword))
+			"-l", fmt.Sprintf("udp:127.0.0.1:%d", port), "-A", fmt.Sprintf("PASSWORD=%q", testPassword))
 		cmd.Stdout, cmd.Stderr = &out, &out
 		// Its own process group: kamailio forks workers, and they must all go.
 		cmd.SysProcAttr = childProcAttr()
@@ -94,20 +94,20 @@ func startKamailio(t *testing.T) string {
 			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-exited
 		}
-		if waitSIP(addr, exited, 5*time.Second) {
-			t.Cleanup(func() {
-				stop()
-				if t.Failed() {
-					t.Logf("kamailio output:\n%s", lastLines(out.String(), 40))
-				}
-			})
-			return addr
-		}
-		stop()
-		if attempt == 2 {
-			t.Fatalf("kamailio did not come up on %s:\n%s", addr, lastLines(out.String(), 40))
-		}
+		t.Cleanup(func() {
+			stop()
+			if t.Failed() {
+				t.Logf("kamailio output:\n%s", lastLines(out.String(), 40))
+			}
+		})
+		kam = nettest.Proc{Pid: cmd.Process.Pid, Exited: exited, Stop: stop}
+		return kam
+	})
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	if !waitSIP(addr, kam.Exited, 5*time.Second) {
+		t.Fatalf("kamailio did not answer on %s", addr) // its output is logged at cleanup
 	}
+	return addr
 }
 
 // waitSIP sends OPTIONS until anything answers (Kamailio says 405 here).
@@ -183,7 +183,7 @@ func runCaller(t *testing.T, proxy, user string, p callerParams) <-chan error {
 	f.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "-sf", scen, "-s", user, proxy,
-		"-i", "127.0.0.1", "-p", fmt.Sprint(freePort(t)), "-mp", fmt.Sprint(freePort(t)),
+		"-i", "127.0.0.1", // no -p or -mp: SIPp finds free ports itself, race-free
 		"-m", "1", "-nostdin", "-trace_msg", "-message_file", filepath.Join(dir, "messages.log"), "-timeout", "20s", "-timeout_error", "-max_recv_loops", "1000")
 	cmd.Dir = dir
 	var out bytes.Buffer

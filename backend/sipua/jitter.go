@@ -14,14 +14,20 @@ import (
 // Timestamps count in the codec's RTP clock (8 kHz for G.711, 48 kHz for Opus
 // whatever rate it is decoded at), PCM is always at SampleRate.
 //
-// Its delay adapts: it starts playing once it holds target of audio (the frame about
-// to play included, so a packet may arrive up to target − 20 ms late), and target
-// follows the measured interarrival jitter (RFC 3550) as 20 ms + 3 × jitter,
-// bounded to [min, max] (40–100 ms by default). On a quiet LAN that is a mean
-// 25–35 ms between a packet's arrival and its playing. When the buffer holds more than
-// needed for a while (the sender's clock is fast, or a burst arrived after a stall)
-// one frame is skipped to bring the delay back down; when it runs dry the missing
-// audio is concealed and playing restarts after a new target's worth has arrived.
+// Its delay adapts: it starts playing once what it holds plus the time since the
+// newest packet arrived reaches target, so that the packet after it may arrive up
+// to target − 20 ms late; target follows the measured interarrival jitter (RFC
+// 3550) as 20 ms + 3 × jitter, bounded to [floor, max] (by default min = 30 ms,
+// max = 100 ms). The floor starts at min and rises by 10 ms each time a packet comes
+// too late (jitter the estimate missed: a stalled sender, a playout clock that is
+// itself irregular; not a lost packet), sinking back 5 ms per 10 s of clean play.
+// On a quiet
+// LAN a packet waits 10–30 ms between its arrival and its playing: a frame is
+// skipped only when every read for a while had one to spare, so a playout clock
+// that wobbles keeps it in the upper half. When the buffer holds more than needed for a while (the sender's clock is
+// fast, or a burst arrived after a stall) one frame is skipped to bring the delay
+// back down; when it runs dry the missing audio is concealed and playing restarts
+// once target is reached again.
 //
 // Push and Read may be called from different goroutines. Read never blocks: it is
 // called by the playout clock (the sound card's, or a ticker) and must return a
@@ -30,8 +36,10 @@ type jitterBuffer struct {
 	mu       sync.Mutex
 	clock    uint32 // RTP clock rate, Hz; every timestamp and duration below is in its ticks
 	frame    uint32 // one frame (FrameSamples of PCM) in ticks
-	min, max uint32 // bounds of target
+	min, max uint32 // bounds of floor and target
+	floor    uint32 // least target: min, raised by late packets and underruns
 	target   uint32
+	clean    int // frames played since floor last moved
 
 	pkts    []jbPacket // sorted by ts (wrap-aware), no overlaps kept
 	ssrc    uint32
@@ -43,6 +51,9 @@ type jitterBuffer struct {
 	jitter      float64
 	lastArrival time.Time
 	lastTS      uint32
+
+	dry   bool   // ran dry, and no packet has come since
+	dryTS uint32 // the timestamp it ran dry at
 
 	surplus   int // consecutive reads with more than target+frame buffered
 	last      []int16
@@ -75,8 +86,30 @@ func newJitterBuffer(min, max time.Duration, clockRate uint32) *jitterBuffer {
 	if jb.max < jb.min {
 		jb.max = jb.min
 	}
-	jb.target = jb.min
+	jb.floor, jb.target = jb.min, jb.min
 	return jb
+}
+
+// floorStep is how far a late packet or an underrun raises the floor; floorDecay
+// is how many clean frames (10 s) lower it by half a step.
+const (
+	floorStep  = 10 * time.Millisecond
+	floorDecay = 500
+)
+
+// raiseFloor answers a packet that came after its time: the jitter estimate
+// (a mean) underrated the worst case, so the delay grows at once.
+func (jb *jitterBuffer) raiseFloor() {
+	jb.floor = min(jb.floor+jb.dur(floorStep), jb.max)
+	jb.clean = 0
+	jb.retarget()
+}
+
+func (jb *jitterBuffer) dur(d time.Duration) uint32 { return uint32(d.Seconds() * float64(jb.clock)) }
+
+func (jb *jitterBuffer) retarget() {
+	t := uint32(float64(jb.frame) + 3*jb.jitter)
+	jb.target = min(max(t, jb.floor), jb.max)
 }
 
 // ticks is the duration of pcm in RTP clock ticks.
@@ -87,6 +120,17 @@ func before(a, b uint32) bool { return int32(a-b) < 0 }
 
 // Push adds a decoded packet. pcm is retained.
 func (jb *jitterBuffer) Push(ssrc uint32, ts uint32, pcm []int16, arrival time.Time) {
+	jb.push(ssrc, ts, pcm, arrival, true)
+}
+
+// PushRecovered adds audio rebuilt for lost packets (Opus FEC or concealment) when
+// the packet after them arrived. It comes late because the packets were lost, not
+// because the network is slow, so it does not make the buffer deeper.
+func (jb *jitterBuffer) PushRecovered(ssrc uint32, ts uint32, pcm []int16, arrival time.Time) {
+	jb.push(ssrc, ts, pcm, arrival, false)
+}
+
+func (jb *jitterBuffer) push(ssrc uint32, ts uint32, pcm []int16, arrival time.Time, received bool) {
 	if len(pcm) == 0 {
 		return
 	}
@@ -102,10 +146,24 @@ func (jb *jitterBuffer) Push(ssrc uint32, ts uint32, pcm []int16, arrival time.T
 		jb.reset()
 		jb.ssrc, jb.haveSrc = ssrc, true
 	}
-	jb.updateJitter(ts, arrival)
+	if received {
+		jb.updateJitter(ts, arrival)
+	}
 	if jb.playing && before(ts+jb.ticks(pcm), jb.cursor+1) {
 		jb.stats.Late++ // entirely in the past: already concealed
+		if received {
+			jb.raiseFloor()
+		}
 		return
+	}
+	if jb.dry {
+		// The first packet after running dry tells whether the one missing was late
+		// (here it is) or lost (a later one came first).
+		jb.dry = false
+		if received && !before(jb.dryTS, ts) && before(jb.dryTS, ts+jb.ticks(pcm)) {
+			jb.stats.Late++
+			jb.raiseFloor()
+		}
 	}
 	// Insert in order; drop duplicates.
 	i := len(jb.pkts)
@@ -139,6 +197,7 @@ func (jb *jitterBuffer) reset() {
 	jb.playing = false
 	jb.lastArrival = time.Time{}
 	jb.surplus = 0
+	jb.dry = false
 }
 
 func (jb *jitterBuffer) updateJitter(ts uint32, arrival time.Time) {
@@ -146,20 +205,38 @@ func (jb *jitterBuffer) updateJitter(ts uint32, arrival time.Time) {
 		// D(i,j) = (Rj - Ri) - (Sj - Si), in ticks.
 		d := arrival.Sub(jb.lastArrival).Seconds()*float64(jb.clock) - float64(int32(ts-jb.lastTS))
 		jb.jitter += (math.Abs(d) - jb.jitter) / 16
-		t := uint32(float64(jb.frame) + 3*jb.jitter)
-		jb.target = min(max(t, jb.min), jb.max)
+		jb.retarget()
 	}
 	jb.lastArrival, jb.lastTS = arrival, ts
 }
 
+// held is what is buffered plus the time since the newest packet arrived: the time
+// the packet after it may take to come before it is missed, plus a frame.
+func (jb *jitterBuffer) held(now time.Time) uint32 {
+	if len(jb.pkts) == 0 {
+		return 0
+	}
+	return jb.buffered() + jb.since(jb.pkts[len(jb.pkts)-1].arrival, now)
+}
+
+// since is the time from arrival to now, in ticks (0 if now is earlier).
+func (jb *jitterBuffer) since(arrival, now time.Time) uint32 {
+	d := now.Sub(arrival)
+	if d <= 0 {
+		return 0
+	}
+	return jb.dur(d)
+}
+
 // buffered is how much audio is held from the cursor (or the first packet when not
-// playing) to the end of the last packet, in ticks.
+// playing) to the end of the last packet, in ticks. A packet already played (up to
+// the cursor) is not counted, even before it is dropped.
 func (jb *jitterBuffer) buffered() uint32 {
 	if len(jb.pkts) == 0 {
 		return 0
 	}
 	start := jb.pkts[0].ts
-	if jb.playing && before(jb.cursor, start) {
+	if jb.playing {
 		start = jb.cursor
 	}
 	last := jb.pkts[len(jb.pkts)-1]
@@ -192,7 +269,7 @@ func (jb *jitterBuffer) Read(p []byte) (int, error) {
 
 func (jb *jitterBuffer) readFrame(out []int16, now time.Time) {
 	if !jb.playing {
-		if len(jb.pkts) == 0 || jb.buffered() < jb.target {
+		if len(jb.pkts) == 0 || jb.held(now) < jb.target {
 			return // silence while (re)buffering
 		}
 		jb.playing = true
@@ -203,14 +280,16 @@ func (jb *jitterBuffer) readFrame(out []int16, now time.Time) {
 	// frame or two too many (gently, as a sender's fast clock needs), ~40 ms when far
 	// above target (after the speaker or the network stalled and the backlog arrived
 	// at once), where catching up quickly matters more than a few clipped frames.
-	buffered := jb.buffered()
-	if buffered > jb.target+jb.frame {
+	// What is held plus the time since the newest packet came is the frame about to
+	// play plus the delay it had; a frame more than target can go.
+	held := jb.held(now)
+	if held >= jb.target+jb.frame {
 		jb.surplus++
 	} else {
 		jb.surplus = 0
 	}
 	patience := 10
-	if buffered > jb.target+3*jb.frame {
+	if held >= jb.target+3*jb.frame {
 		patience = 1
 	}
 	if jb.surplus > patience {
@@ -258,6 +337,11 @@ func (jb *jitterBuffer) readFrame(out []int16, now time.Time) {
 	case filled > 0:
 		jb.stats.Played++
 		jb.concealed = 0
+		if jb.clean++; jb.clean >= floorDecay && jb.floor > jb.min {
+			jb.floor = max(jb.floor-jb.dur(floorStep)/2, jb.min)
+			jb.clean = 0
+			jb.retarget()
+		}
 		jb.last = append(jb.last[:0], out...)
 		jb.stats.delaySum += now.Sub(oldest)
 		jb.stats.delayCount++
@@ -266,6 +350,7 @@ func (jb *jitterBuffer) readFrame(out []int16, now time.Time) {
 		jb.conceal(out)
 		jb.playing = false
 		jb.stats.Underruns++
+		jb.dry, jb.dryTS = true, end-jb.frame
 	default:
 		jb.conceal(out) // a lost packet with later ones waiting
 	}

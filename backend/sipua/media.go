@@ -129,7 +129,7 @@ func (m *callMedia) receive() error {
 			case gap > 0:
 				if lost := m.lostSamples(hdr.Timestamp - nextTS); lost > 0 {
 					if pcm, err := rec.recover(payload, lost); err == nil {
-						m.jb.Push(hdr.SSRC, nextTS, pcm, now)
+						m.jb.PushRecovered(hdr.SSRC, nextTS, pcm, now)
 					}
 				}
 			}

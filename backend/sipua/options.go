@@ -37,7 +37,7 @@ const (
 	defaultExpires        = 5 * time.Minute
 	defaultRequestTimeout = 8 * time.Second
 	defaultRetryInterval  = 30 * time.Second
-	defaultJitterMin      = 40 * time.Millisecond
+	defaultJitterMin      = 30 * time.Millisecond
 	defaultJitterMax      = 100 * time.Millisecond
 	// hangupTimeout bounds each BYE or final response on teardown.
 	hangupTimeout = 3 * time.Second
@@ -81,7 +81,7 @@ func WithRequestTimeout(d time.Duration) Option { return func(p *Phone) { p.requ
 // registration refresh failed (default 30 s).
 func WithRetryInterval(d time.Duration) Option { return func(p *Phone) { p.retryInterval = d } }
 
-// WithJitterBuffer bounds the adaptive playout delay (default 40–100 ms).
+// WithJitterBuffer bounds the adaptive playout delay (default 30–100 ms).
 func WithJitterBuffer(min, max time.Duration) Option {
 	return func(p *Phone) { p.jitterMin, p.jitterMax = min, max }
 }

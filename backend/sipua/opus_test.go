@@ -158,7 +158,9 @@ func startBaresipCaller(t *testing.T, target, codecs string, freq int) *baresipC
 	}
 	dir := t.TempDir()
 	// ausine only makes 48 kHz stereo; baresip resamples it for G.711.
-	config := fmt.Sprintf(`poll_method		epoll
+	var b *baresipCaller
+	nettest.StartOnBaresipPort(t, func(port int) nettest.Proc {
+		config := fmt.Sprintf(`poll_method		epoll
 sip_listen		127.0.0.1:%d
 audio_player		aubridge,sink
 audio_source		ausine,%d
@@ -177,30 +179,35 @@ module_app		menu.so
 snd_path		%s
 opus_stereo		no
 opus_sprop_stereo	no
-`, nettest.BaresipPort(t), freq, dir)
-	accounts := fmt.Sprintf("<sip:caller@127.0.0.1>;regint=0;audio_codecs=%s\n", strings.ReplaceAll(codecs, "opus", "opus/48000/1"))
-	for name, body := range map[string]string{"config": config, "accounts": accounts, "contacts": ""} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
+`, port, freq, dir)
+		accounts := fmt.Sprintf("<sip:caller@127.0.0.1>;regint=0;audio_codecs=%s\n", strings.ReplaceAll(codecs, "opus", "opus/48000/1"))
+		for name, body := range map[string]string{"config": config, "accounts": accounts, "contacts": ""} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	cmd := exec.Command(bin, "-f", dir, "-e", "/dial "+target)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting baresip: %v", err)
-	}
-	b := &baresipCaller{dir: dir, exited: make(chan struct{})}
-	go func() {
-		_ = cmd.Wait()
-		close(b.exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-b.exited
-		if t.Failed() || testing.Verbose() {
-			t.Logf("baresip output:\n%s", lastLines(out.String(), 60))
+		cmd := exec.Command(bin, "-f", dir, "-e", "/dial "+target)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("starting baresip: %v", err)
 		}
+		b = &baresipCaller{dir: dir, exited: make(chan struct{})}
+		go func() {
+			_ = cmd.Wait()
+			close(b.exited)
+		}()
+		t.Cleanup(func() {
+			_ = cmd.Process.Kill()
+			<-b.exited
+			if t.Failed() || testing.Verbose() {
+				t.Logf("baresip output:\n%s", lastLines(out.String(), 60))
+			}
+		})
+		return nettest.Proc{Pid: cmd.Process.Pid, Exited: b.exited, Stop: func() {
+			_ = cmd.Process.Kill()
+			<-b.exited
+		}}
 	})
 	return b
 }
@@ -373,17 +380,33 @@ func (l *lossyRTP) lost() int {
 // is hung up when the test ends.
 func diagoCall(t *testing.T, ctx context.Context, p *Phone, codec media.Codec) *diago.DialogMedia {
 	t.Helper()
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("caller"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := freePort(t)
-	dg := diago.NewDiago(ua, diago.WithLogger(testLogger(t)),
-		diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{codec}}),
-		diago.WithTransport(diago.Transport{Transport: "udp", BindHost: "127.0.0.1", BindPort: port}))
-	sctx, stopServe := context.WithCancel(ctx)
-	if err := dg.ServeBackground(sctx, func(d *diago.DialogServerSession) {}); err != nil {
-		t.Fatal(err)
+	var (
+		ua        *sipgo.UserAgent
+		dg        *diago.Diago
+		port      int
+		stopServe context.CancelFunc
+	)
+	for attempt := 1; ; attempt++ {
+		var err error
+		if ua, err = sipgo.NewUA(sipgo.WithUserAgent("caller")); err != nil {
+			t.Fatal(err)
+		}
+		port = freePort(t)
+		dg = diago.NewDiago(ua, diago.WithLogger(testLogger(t)),
+			diago.WithMediaConfig(diago.MediaConfig{Codecs: []media.Codec{codec}}),
+			diago.WithTransport(diago.Transport{Transport: "udp", BindHost: "127.0.0.1", BindPort: port}))
+		var sctx context.Context
+		sctx, stopServe = context.WithCancel(ctx)
+		err = dg.ServeBackground(sctx, func(d *diago.DialogServerSession) {})
+		if err == nil {
+			break
+		}
+		stopServe()
+		ua.Close()
+		// The port found free can be taken before diago binds it: try another.
+		if attempt == 5 {
+			t.Fatal(err)
+		}
 	}
 	// The INVITE must leave from the listening socket, which sipgo only reuses once
 	// its serve loop has registered it.
