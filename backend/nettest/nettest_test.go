@@ -82,12 +82,15 @@ func TestStartOnFreePortRetriesASharedPort(t *testing.T) {
 		dir := t.TempDir()
 		cmd := exec.Command(bin, "-DD", "-E", "-f", cfg, "-l", "udp:127.0.0.1:"+strconv.Itoa(port),
 			"-Y", dir, "-P", filepath.Join(dir, "kamailio.pid"), "-w", dir, "-m", "32", "-M", "8")
+		// Its own process group, killed whole: a kamailio told to stop while it
+		// is still starting can take a minute to exit, and its workers must go too.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		exited := make(chan struct{})
 		go func() { _ = cmd.Wait(); close(exited) }()
-		stop := func() { _ = cmd.Process.Signal(syscall.SIGTERM); <-exited }
+		stop := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); <-exited }
 		t.Cleanup(stop)
 		return Proc{Pid: cmd.Process.Pid, Exited: exited, Stop: stop}
 	})
