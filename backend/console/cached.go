@@ -70,13 +70,29 @@ func keyed[T any](c *Console, key string) (func(cache.Account, T) error, func(ca
 // Settings returns the user's settings document (cached offline).
 func (c *Console) Settings(ctx context.Context) (json.RawMessage, error) {
 	save, load := keyed[json.RawMessage](c, cache.KeySettings)
-	return readThrough(c, func(cl *api.Client) (json.RawMessage, error) { return cl.Settings(ctx) }, save, load)
+	doc, err := readThrough(c, func(cl *api.Client) (json.RawMessage, error) { return cl.Settings(ctx) }, save, load)
+	if err == nil {
+		c.emit.Emit(EventSettings, nil)
+	}
+	return doc, err
 }
+
+// EventSettings says the settings Language reads changed: loaded after a login or
+// saved. Texts the Go side shows (the tray menu) follow the language with it.
+const EventSettings = "settings:updated"
 
 // SaveSettings stores the user's settings document on the switchboard.
 // While the switchboard cannot be reached the document is kept in the
 // cache and sent once it is back, so nothing the attendant set is lost.
 func (c *Console) SaveSettings(ctx context.Context, doc json.RawMessage) error {
+	err := c.saveSettings(ctx, doc)
+	if err == nil {
+		c.emit.Emit(EventSettings, nil)
+	}
+	return err
+}
+
+func (c *Console) saveSettings(ctx context.Context, doc json.RawMessage) error {
 	cl, acct, online, err := c.sessionAccount()
 	if err != nil {
 		return err

@@ -147,6 +147,10 @@ func TestCacheKeepsTheConsoleReadableOffline(t *testing.T) {
 	if err := c.SaveSettings(ctx, json.RawMessage(`{"language":"de"}`)); err != nil {
 		t.Fatalf("saving settings offline: %v", err)
 	}
+	// L4: the Go side's texts (the tray) are told and follow the new language.
+	if got := c.Language(); got != "de" || !rec.has(EventSettings) {
+		t.Fatalf("after saving offline: language %q, events %v; want de and %s", got, rec.events, EventSettings)
+	}
 
 	// The switchboard comes back at the same address with the same data.
 	srv, err = server.Start(ctx, server.Config{

@@ -27,6 +27,11 @@ type Line struct {
 	Muted     bool      `json:"muted,omitempty"` // the switchboard drops the attendant's audio (W11)
 	Note      string    `json:"note"`
 	StartedAt time.Time `json:"startedAt"`
+	// WaitedMs is how long the caller waited in the queue before this call was answered
+	// (W2: from the queue entry, restarted by a recall, to the answer); it stays with the
+	// call when held, parked or retrieved. 0 for a call that never waited in a queue (an
+	// outgoing call, a consultation).
+	WaitedMs int64 `json:"waitedMs,omitempty"`
 }
 
 // Line directions and states.

@@ -453,12 +453,16 @@ func TestParkRetrieveExactlyOnce(t *testing.T) {
 	if err := sb.AttendantOnline(ctx, queue.Attendant{Username: "bob", Available: false}); err != nil {
 		t.Fatal(err)
 	}
+	waited := waitLine(t, sb.Switchboard, callID, queue.LineActive).WaitedMs
+	if waited < 50 { // alice's phone answers after 50 ms
+		t.Errorf("answered line waitedMs = %d; want the time in the queue (>= 50)", waited)
+	}
 	if err := sb.Park(ctx, "alice", callID); err != nil {
 		t.Fatalf("Park: %v", err)
 	}
 	l := waitLine(t, sb.Switchboard, callID, queue.LineParked)
-	if l.Attendant != "alice" {
-		t.Errorf("parked line = %+v", l)
+	if l.Attendant != "alice" || l.WaitedMs != waited {
+		t.Errorf("parked line = %+v; want alice's, waitedMs %d", l, waited)
 	}
 	waitFor(t, 2*time.Second, "alice released", func() bool {
 		return alice.ended.Load() == 1 && !attendantOnCall(sb.Switchboard, "alice")
@@ -502,8 +506,8 @@ func TestParkRetrieveExactlyOnce(t *testing.T) {
 		t.Fatalf("nobody retrieved the call: %v", errs)
 	}
 	wl := waitLine(t, sb.Switchboard, callID, queue.LineActive)
-	if wl.Attendant != winner || wl.Note != "wants the invoice" {
-		t.Errorf("retrieved line = %+v; want %s's", wl, winner)
+	if wl.Attendant != winner || wl.Note != "wants the invoice" || wl.WaitedMs != waited {
+		t.Errorf("retrieved line = %+v; want %s's, waitedMs %d (the queue wait, not the parking)", wl, winner, waited)
 	}
 	phone := map[string]*testPhone{"alice": alice, "bob": bob}[winner]
 	want := map[string]byte{"alice": aliceByte, "bob": bobByte}[winner]

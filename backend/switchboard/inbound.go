@@ -56,9 +56,10 @@ type call struct {
 	// transferring: a transfer owns the call (target ringing, or bridged to it); like a
 	// bridge, it hangs up the far leg and closes done when the caller goes.
 	transferring bool
-	answeredAt   time.Time   // when the current attendant got the call
-	consult      *consultLeg // the consultation of the attendant, if any (W9)
-	parked       *parkState  // set while the call is parked (O1)
+	answeredAt   time.Time     // when the current attendant got the call
+	waited       time.Duration // time in the queue before the last answer from it (W2)
+	consult      *consultLeg   // the consultation of the attendant, if any (W9)
+	parked       *parkState    // set while the call is parked (O1)
 	// callerGone: the caller hung up during a consultation; the attendant stays on the
 	// line with the consulted target until either hangs up.
 	callerGone bool

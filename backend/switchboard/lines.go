@@ -23,6 +23,7 @@ func (c *call) linesLocked() []queue.Line {
 	main := queue.Line{
 		ID: c.id, CallID: c.id, Attendant: c.attendant, Number: c.callerNumber, Name: c.callerName,
 		Direction: queue.LineIn, State: queue.LineActive, Note: c.note, StartedAt: c.answeredAt,
+		WaitedMs: c.waited.Milliseconds(),
 	}
 	if c.direction != "" {
 		main.Direction = c.direction

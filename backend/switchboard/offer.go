@@ -170,12 +170,15 @@ func (s *Switchboard) answered(ctx context.Context, c *call, leg *offerLeg, out 
 		s.dropLeg(out, log)
 		return
 	}
-	if _, err := s.engine.Answered(c.id, leg.user); err != nil {
+	qc, err := s.engine.Answered(c.id, leg.user)
+	if err != nil {
 		log.Info("attendant answered but lost the call", "error", err)
 		s.dropLeg(out, log)
 		return
 	}
 	c.mu.Lock()
+	// The queue's entry time, not c.enteredAt: a recalled call's wait restarts (Q3).
+	c.waited = time.Since(qc.EnteredAt)
 	if c.closed {
 		c.mu.Unlock()
 		log.Info("attendant answered as the caller hung up")

@@ -31,7 +31,9 @@ func outSetup(t *testing.T, carolMode attendantMode) (sb *testSwitchboard, alice
 	if err != nil {
 		t.Fatalf("Dial: %v", err)
 	}
-	waitLine(t, sb.Switchboard, id, queue.LineActive)
+	if l := waitLine(t, sb.Switchboard, id, queue.LineActive); l.WaitedMs != 0 {
+		t.Errorf("outgoing line waitedMs = %d; want 0 (it never waited in a queue)", l.WaitedMs)
+	}
 	a0, b0 := alice.heard[bobByte].Load(), bob.heard[aliceByte].Load()
 	waitFor(t, 3*time.Second, "alice and bob hear each other", func() bool {
 		return alice.heard[bobByte].Load()-a0 > 10 && bob.heard[aliceByte].Load()-b0 > 10
@@ -103,8 +105,8 @@ func TestOutboundSafeTransferRecall(t *testing.T) {
 	}
 	waitFor(t, 5*time.Second, "alice answers the recall", func() bool { return alice.answered.Load() == 2 })
 	l := waitLine(t, sb.Switchboard, id, queue.LineActive)
-	if l.Direction != queue.LineOut || l.Attendant != "alice" || l.Number != "bob" {
-		t.Errorf("recalled line = %+v", l)
+	if l.Direction != queue.LineOut || l.Attendant != "alice" || l.Number != "bob" || l.WaitedMs < 20 {
+		t.Errorf("recalled line = %+v; want alice's, with its wait in the queue (alice answers after 20 ms)", l)
 	}
 	b0 := bob.heard[aliceByte].Load()
 	waitFor(t, 3*time.Second, "bob hears alice again", func() bool { return bob.heard[aliceByte].Load()-b0 > 10 })

@@ -164,11 +164,30 @@ func TestOfferAnswerBridge(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	sub := sb.Engine().Subscribe(0)
+	defer sub.Close()
 	sink := newRTPSink(t, 8)
 	run := startSipp(t, sb.udp, "caller.xml", "-s", "100", "-m", "1", "-d", "5000",
 		"-key", "rtpport", strconv.Itoa(sink.port()), "-key", "caller", "0611111111", "-key", "pcap", g711aPcap(t))
 
 	waitFor(t, 10*time.Second, "attendant answered", func() bool { return phone.answered.Load() == 1 })
+	// W2: the workspace line tells how long the caller waited in the queue: from the
+	// queue entry to the answer, which the phone delayed by a second.
+	var queued queue.Call
+	for queued.ID == "" {
+		select {
+		case ev := <-sub.C:
+			if ev.Type == queue.EventCallQueued && ev.Call != nil {
+				queued = *ev.Call
+			}
+		case <-ctx.Done():
+			t.Fatal("no call.queued event")
+		}
+	}
+	l := waitLine(t, sb.Switchboard, queued.ID, queue.LineActive)
+	if upper := l.StartedAt.Sub(queued.EnteredAt).Milliseconds(); l.WaitedMs < 1000 || l.WaitedMs > upper {
+		t.Errorf("line waitedMs = %d; want the time from the queue entry to the answer, in [1000, %d]", l.WaitedMs, upper)
+	}
 	waitFor(t, 5*time.Second, "caller hears the attendant", func() bool { return sink.marked.Load() > 25 })
 	waitFor(t, 5*time.Second, "attendant hears the caller", func() bool { return phone.rtpIn.Load() > 25 })
 	if sink.packets.Load()-sink.marked.Load() < 20 {
