@@ -24,6 +24,7 @@ func Services(ctx context.Context, c *console.Console) []any {
 		&Calls{ctx: ctx, c: c},
 		&Admin{ctx: ctx, c: c},
 		&Stats{ctx: ctx, c: c},
+		&Callbacks{ctx: ctx, c: c},
 	}
 }
 

@@ -9,10 +9,11 @@ what=${1:-run}
 # gopkg.in/hraban/opus links it unless built with the nolibopusfile tag).
 pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev portaudio19-dev libopus-dev libopusfile-dev)
 if [[ $what == test ]]; then
-  # The test rig: real browser, X server, SIP peers, PBX, audio server, notification daemon, CalDAV server.
+  # The test rig: real browser, X server, SIP peers, PBX, audio server, notification daemon, CalDAV server,
+  # SMTP server (callback e-mails).
   pkgs+=(chromium xvfb xauth x11-utils imagemagick sip-tester baresip kamailio kamailio-presence-modules slapd radicale
          pulseaudio pulseaudio-utils libasound2-plugins dbus gnome-keyring xdotool openbox fonts-dejavu-core fonts-noto-core
-         dunst)
+         dunst python3-aiosmtpd)
 fi
 
 missing=()

@@ -58,6 +58,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if sf != nil {
 		sf.arm() // a (re)connected console gets the figures without asking
 	}
+	cf := s.newCallbackFeed()
+	defer cf.close()
 	if sub.Snapshot != nil {
 		if err := s.send(ctx, conn, StreamMessage{Kind: "snapshot", Epoch: s.epoch, Snapshot: sub.Snapshot}); err != nil {
 			return
@@ -81,6 +83,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			sf.fired()
 			snap := s.statsSnapshot()
 			if err := s.send(ctx, conn, StreamMessage{Kind: "stats", Epoch: s.epoch, Stats: &snap}); err != nil {
+				return
+			}
+		case ch, ok := <-cf.changes():
+			if !ok {
+				// Fell behind: the client reconnects and lists them again.
+				conn.Close(websocket.StatusTryAgainLater, "lagging: resubscribe")
+				return
+			}
+			if !ch.VisibleTo(cbUser(c)) {
+				continue // about someone else's private contact
+			}
+			if err := s.send(ctx, conn, StreamMessage{Kind: "callback", Epoch: s.epoch, Callback: &ch.Callback}); err != nil {
 				return
 			}
 		case ev, ok := <-sub.C:

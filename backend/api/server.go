@@ -14,6 +14,7 @@ import (
 
 	"github.com/concierge-console/concierge/backend/auth"
 	"github.com/concierge-console/concierge/backend/calendar"
+	"github.com/concierge-console/concierge/backend/callbacks"
 	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/favorites"
 	"github.com/concierge-console/concierge/backend/queue"
@@ -63,6 +64,8 @@ type Server struct {
 	cal  *calendar.Service // contacts' calendars (calendar.go); nil without WithCalendar
 
 	stats *stats.Service // live statistics and reports (stats.go); nil without WithStats
+
+	cb *callbacks.Service // callback requests (callbacks.go); nil without WithCallbacks
 
 	queueAdmin    bool          // serve /admin/queues (queues_admin.go)
 	runningQueues []store.Queue // the queues the switchboard started with
@@ -151,7 +154,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("PUT "+p+"/me/settings", s.authed(store.RoleAttendant, s.putSettings))
 	mux.Handle("GET "+p+"/history", s.authed(store.RoleAttendant, s.history))
 	mux.Handle("GET "+p+"/history/destinations", s.authed(store.RoleAttendant, s.historyDestinations))
-	s.statsRoutes(mux, p) // stats, reports/calls
+	s.statsRoutes(mux, p)    // stats, reports/calls
+	s.callbackRoutes(mux, p) // callbacks, admin/mail
 	if s.ldap != nil {
 		mux.Handle("GET "+p+"/directory/ldap", s.authed(store.RoleAdmin, s.getLDAP))
 		mux.Handle("PUT "+p+"/directory/ldap", s.authed(store.RoleAdmin, s.putLDAP))

@@ -103,6 +103,10 @@ func (c *Client) stream(ctx context.Context, pos *position, h StreamHandler) (co
 			if sh, ok := h.(StatsHandler); ok {
 				sh.Stats(*m.Stats)
 			}
+		case m.Kind == "callback" && m.Callback != nil:
+			if ch, ok := h.(CallbackHandler); ok {
+				ch.Callback(*m.Callback)
+			}
 		case m.Kind == "presence":
 			if ph, ok := h.(PresenceHandler); ok {
 				ph.Presence(m.Presence)

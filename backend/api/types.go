@@ -6,6 +6,7 @@ package api
 import (
 	"time"
 
+	"github.com/concierge-console/concierge/backend/callbacks"
 	"github.com/concierge-console/concierge/backend/queue"
 	"github.com/concierge-console/concierge/backend/stats"
 	"github.com/concierge-console/concierge/backend/store"
@@ -67,7 +68,7 @@ type Error struct {
 // message is a snapshot unless the client's `since` could be replayed; every
 // later one is an event whose Seq is exactly one more than the one before.
 type StreamMessage struct {
-	Kind string `json:"kind"` // "snapshot", "event", "presence" or "stats"
+	Kind string `json:"kind"` // "snapshot", "event", "presence", "stats" or "callback"
 	// Epoch names this run of the switchboard. Sequence numbers restart
 	// with it, so a client resuming with another epoch gets a snapshot.
 	Epoch    string          `json:"epoch"`
@@ -80,6 +81,10 @@ type StreamMessage struct {
 	// Stats is today's live statistics (kind "stats"), sent after they
 	// changed, at most once a second. Not sequenced: each is complete.
 	Stats *stats.Snapshot `json:"stats,omitempty"`
+	// Callback is a callback request that was taken, done, reopened or
+	// e-mailed (kind "callback"). Not sequenced: the client lists them again
+	// after a reconnect.
+	Callback *callbacks.Callback `json:"callback,omitempty"`
 }
 
 func publicUser(u store.User, extension string) User {

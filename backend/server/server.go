@@ -15,6 +15,7 @@ import (
 	"github.com/concierge-console/concierge/backend/api"
 	"github.com/concierge-console/concierge/backend/auth"
 	"github.com/concierge-console/concierge/backend/calendar"
+	"github.com/concierge-console/concierge/backend/callbacks"
 	"github.com/concierge-console/concierge/backend/directory"
 	"github.com/concierge-console/concierge/backend/presence"
 	"github.com/concierge-console/concierge/backend/stats"
@@ -118,6 +119,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		cal, _ = calendar.NewService(calendar.Config{})
 	}
 	go newCalendarFeed(hub, cal, s.log).run(runCtx)
+	// Callback requests (W15), e-mailed with the administrator's mail settings.
+	cbs, err := callbacks.NewService(st, callbacks.WithLogger(s.log))
+	if err != nil {
+		s.log.Error("callbacks: mail settings unreadable; e-mail delivery off", "err", err)
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -128,7 +134,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.ln = ln
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.NewServer(st, sb, api.WithLogger(s.log), api.WithDirectory(dir), api.WithPresence(hub), api.WithLDAPSync(ldapSync), api.WithQueueAdmin(running), api.WithRealm(cfg.Site.Realm), api.WithSIPAddr(sb.SIPAddr()), api.WithStats(qstats), api.WithCalendar(cal)).Handler())
+	mux.Handle("/api/", api.NewServer(st, sb, api.WithLogger(s.log), api.WithDirectory(dir), api.WithPresence(hub), api.WithLDAPSync(ldapSync), api.WithQueueAdmin(running), api.WithRealm(cfg.Site.Realm), api.WithSIPAddr(sb.SIPAddr()), api.WithStats(qstats), api.WithCalendar(cal), api.WithCallbacks(cbs)).Handler())
 	s.http = &http.Server{
 		Handler:           mux,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},

@@ -22,7 +22,7 @@ var (
 	bucketHistory  = []byte("history")
 	bucketMeta     = []byte("meta")
 
-	allBuckets = [][]byte{bucketUsers, bucketSessions, bucketSettings, bucketHistory, bucketMeta, bucketContacts, bucketFavorites, bucketQueues}
+	allBuckets = [][]byte{bucketUsers, bucketSessions, bucketSettings, bucketHistory, bucketMeta, bucketContacts, bucketFavorites, bucketQueues, bucketCallbacks}
 )
 
 // ErrNotFound is returned when a record does not exist.
