@@ -67,6 +67,9 @@ func run() error {
 	flag.Parse()
 
 	log := server.NewLogger(os.Stderr, *debug)
+	// Start-up milestones (--debug), to see where the time to the first paint goes.
+	began := time.Now()
+	step := func(name string) { log.Debug("console: start-up", "step", name, "after", time.Since(began)) }
 
 	site, err := server.LoadSite(*siteFile)
 	if err != nil {
@@ -92,10 +95,12 @@ func run() error {
 	} else {
 		defer store.Close()
 	}
+	step("cache open")
 	secrets, err := console.OSKeyring()
 	if err != nil {
 		log.Info("console: remember me keeps no password", "reason", err)
 	}
+	step("keyring")
 	con := console.New(console.Config{
 		Server: *serverAddr, Fingerprint: *fingerprint, Version: version, Phone: *softphone,
 		Cache: store, Secrets: secrets, ConnectAfterPaint: 2 * time.Second,
@@ -135,6 +140,7 @@ func run() error {
 	if geo.Maximised {
 		startState = options.Maximised
 	}
+	step("window")
 	return wails.Run(&options.App{
 		Title:            "Concierge",
 		Width:            geo.Width,
@@ -147,6 +153,7 @@ func run() error {
 		},
 		BackgroundColour: &options.RGBA{R: 246, G: 247, B: 249, A: 255},
 		OnStartup: func(wctx context.Context) {
+			step("window started")
 			emitter.AddWails(wctx)
 			windowCtx.Store(&wctx)
 			if restore && !geo.Maximised {
@@ -182,7 +189,7 @@ func run() error {
 			},
 		},
 		Linux:      &linux.Options{ProgramName: "concierge", Icon: icon},
-		OnDomReady: func(context.Context) { log.Info("console: window ready") },
+		OnDomReady: func(context.Context) { log.Info("console: window ready", "after", time.Since(began)) },
 		// The close button, the tray's Quit and SIGTERM all pass here.
 		OnBeforeClose: func(wctx context.Context) bool {
 			app.SaveGeometry(wctx, store, log)

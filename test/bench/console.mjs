@@ -3,12 +3,15 @@
 //   1. Cold start to an interactive window with cached data: from exec until the front-end
 //      reports its first paint of the panels ("console: ready phase=main"), for a console of a
 //      remote switchboard that logs in from the OS keyring and shows its local cache first.
+//      With the CPU time the app and its children spent until then (the work, which other load
+//      on a shared machine hardly changes).
 //   2. Idle memory of the whole app: PSS of the process and every child (WebKit's web and
 //      network processes), summed from /proc/PID/smaps_rollup, after 5 s idle.
 //
 // Both against an empty Wails v2 window (test/bench/emptyapp) built here with the same Go
 // build flags. Runs under Xvfb with a private session bus and gnome-keyring. Targets:
-// cold start ≤ 1 s; memory as low as possible. Env: BENCH_RUNS (5), BENCH_JSON (path).
+// cold start ≤ 1 s; memory as low as possible. Env: BENCH_RUNS (5), BENCH_JSON (path),
+// BENCH_LOGS (print every run's log; the console with --debug, for its start-up milestones).
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -66,6 +69,22 @@ async function bridgeCall(url, service, method, ...args) {
   const res = await fetch(`${url}/bridge/call`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ service, method, args }) });
   if (!res.ok) throw new Error(`${service}.${method}: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time (user + system, ms) spent so far by pid and all its descendants: the work done,
+ *  which, unlike the wall-clock time, other load on a shared machine hardly changes. */
+function cpuTree(pid) {
+  return pssTree(pid).parts.reduce((sum, p) => {
+    try {
+      const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return sum + ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+    } catch {
+      return sum; // gone
+    }
+  }, 0);
 }
 
 /** PSS in kB of pid and all its descendants. */
@@ -130,10 +149,11 @@ try {
 
   const results = {};
   for (const [name, bin, args, ready] of [
-    ['console', consoleBin, remoteArgs, /console: ready" phase=main/],
+    ['console', consoleBin, process.env.BENCH_LOGS ? [...remoteArgs, '--debug'] : remoteArgs, /console: ready" phase=main/],
     ['empty Wails app', emptyBin, [], /empty: ready/],
   ]) {
     const starts = [];
+    const cpu = [];
     const pss = [];
     let parts = [];
     for (let i = 0; i < RUNS; i++) {
@@ -141,6 +161,7 @@ try {
       const app = run(bin, args, desktop);
       await waitLog(app, ready);
       starts.push(performance.now() - t0);
+      cpu.push(cpuTree(app.p.pid));
       if (process.env.BENCH_LOGS) console.log(`--- ${name} run ${i + 1}, ready after ${Math.round(starts.at(-1))} ms:\n${app.logs}`);
       await sleep(5000);
       const m = pssTree(app.p.pid);
@@ -148,13 +169,13 @@ try {
       parts = m.parts;
       await stop(app);
     }
-    results[name] = { startMs: starts.map(Math.round), pssKB: pss, processes: parts.map((p) => `${p.name} ${Math.round(p.kb / 1024)} MB`) };
+    results[name] = { startMs: starts.map(Math.round), cpuMs: cpu.map(Math.round), pssKB: pss, processes: parts.map((p) => `${p.name} ${Math.round(p.kb / 1024)} MB`) };
   }
   await stop(host);
 
   console.log(`\nDesktop console vs empty Wails window, ${RUNS} runs each, Xvfb; ${cpus().length} × ${cpus()[0]?.model ?? '?'}`);
   for (const [name, r] of Object.entries(results)) {
-    console.log(`  ${name.padEnd(16)} start to first paint: median ${median(r.startMs)} ms (${r.startMs.join(', ')})` +
+    console.log(`  ${name.padEnd(16)} start to first paint: median ${median(r.startMs)} ms (${r.startMs.join(', ')}), CPU ${median(r.cpuMs)} ms (${r.cpuMs.join(', ')})` +
       `   idle PSS: median ${(median(r.pssKB) / 1024).toFixed(0)} MB  [${r.processes.join(', ')}]`);
   }
   const json = process.env.BENCH_JSON ?? join(artifacts, 'bench-console.json');

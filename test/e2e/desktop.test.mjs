@@ -20,7 +20,9 @@ function gdbus(address, ...args) {
 
 test('the desktop window opens under Xvfb, draws the login window, and quits from its tray menu', { timeout: 90000 }, async () => {
   const desk = await startDesktop();
-  const app = startWindow(desk);
+  // A French desktop (L4): before anyone logs in, the tray speaks the system's language, as
+  // the login window does; once logged in it follows the user's (app/tray_test.go).
+  const app = startWindow({ ...desk, env: { ...desk.env, LANG: 'fr_FR.UTF-8', LC_ALL: '', LC_MESSAGES: '' } });
   try {
     await until(() => {
       assert.equal(app.proc.exitCode, null, `console exited early:\n${app.logs}`);
@@ -43,12 +45,12 @@ test('the desktop window opens under Xvfb, draws the login window, and quits fro
     }, () => `screenshot has only ${colours} colours: the window looks blank; logs:\n${app.logs}`, 10000);
 
     // The tray menu (a StatusNotifierItem with a dbusmenu) offers the
-    // availability toggle, disabled before login, and quits the console.
+    // availability toggle, disabled before login, and quits the console; in French.
     const dest = ['--dest', `org.kde.StatusNotifierItem-${app.proc.pid}-1`, '--object-path', '/StatusNotifierItem/menu'];
     const layout = gdbus(desk.busAddress, ...dest, '--method', 'com.canonical.dbusmenu.GetLayout', '0', '10', '[]');
-    for (const label of ['Available', 'Open Concierge', 'Quit']) assert.ok(layout.includes(`'${label}'`), `tray menu lacks ${label}: ${layout}`);
-    const quitId = layout.match(/\((\d+), \{[^}]*'label': <'Quit'>/)?.[1];
-    assert.ok(quitId, `no id for Quit in ${layout}`);
+    for (const label of ['Disponible', 'Ouvrir Concierge', 'Quitter']) assert.ok(layout.includes(`'${label}'`), `tray menu lacks ${label}: ${layout}`);
+    const quitId = layout.match(/\((\d+), \{[^}]*'label': <'Quitter'>/)?.[1];
+    assert.ok(quitId, `no id for Quitter in ${layout}`);
     gdbus(desk.busAddress, ...dest, '--method', 'com.canonical.dbusmenu.Event', quitId, 'clicked', '<int32 0>', '0');
     assert.ok(await within(app.exited, 10000), `the console did not quit from its tray menu; logs:\n${app.logs}`);
   } finally {

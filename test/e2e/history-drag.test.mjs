@@ -3,7 +3,9 @@
 // transfer to the contact's extension, where a colleague's baresip answers); the call history
 // then shows the transfer with the destination's name and department (O2), and selecting it puts
 // the destination in the active number field (O3). When the same caller calls again, the
-// contacts panel suggests and searches where the caller went before (C5).
+// contacts panel suggests and searches where the caller went before (C5); the history filter
+// files the transfer under Transferred (O2); answered, a click on her number offers Call, Blind
+// and Consulted transfer there (C9).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startConsole, startBaresip, launchBrowser, openConsole, screenshot, placeCall, apiCall, logIn, adminSession } from './harness.mjs';
@@ -78,4 +80,26 @@ test('drag a call onto a contact, see it in the history, get it suggested next t
   await marie.waitFor({ timeout: 10000 }); // the search ran with her name
   assert.equal(await page.locator('#contacts-search').inputValue(), 'Marie Vidal');
   await screenshot(page, 'recent-destinations');
+
+  // ---- O2 filter: the transfer is under Transferred, not under Missed -------------------------
+  await overview.locator('fieldset label', { hasText: 'Missed' }).click();
+  await transferred.waitFor({ state: 'detached', timeout: 5000 });
+  await overview.locator('fieldset label', { hasText: 'Transferred' }).click();
+  await transferred.waitFor({ timeout: 5000 });
+  await overview.locator('fieldset label', { hasText: 'All' }).click();
+
+  // ---- C9: with a call in hand, a click on her number offers to transfer it there -----------
+  await workspace.getByRole('button', { name: /^Answer the call from/ }).click({ timeout: 20000 });
+  await line.waitFor({ timeout: 10000 });
+  await marie.getByRole('button', { name: 'Use 4711 (Extension)' }).click();
+  assert.equal(await page.locator('#active-number').inputValue(), '4711');
+  const numberMenu = page.getByRole('menu', { name: 'Call or transfer to 4711' });
+  await numberMenu.waitFor({ timeout: 5000 });
+  for (const name of ['Call', 'Blind transfer', 'Consulted transfer']) {
+    assert.equal(await numberMenu.getByRole('menuitem', { name }).isEnabled(), true, name);
+  }
+  await page.keyboard.press('Escape');
+  await numberMenu.waitFor({ state: 'detached', timeout: 5000 });
+  await line.getByRole('button', { name: /^Hang up the call with/ }).click();
+  await line.waitFor({ state: 'detached', timeout: 10000 });
 });

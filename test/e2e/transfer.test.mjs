@@ -17,6 +17,10 @@ test('answer, hold, resume and safe-transfer a call from the workspace', { timeo
 
   const call = await placeCall(app.sip, { caller: '0677001122', durationMs: 40000 });
   await workspace.getByRole('button', { name: /^Answer the call from/ }).click({ timeout: 20000 });
+  // W2: the answered line shows, beside its talk timer, how long the caller waited in the queue.
+  const waited = workspace.locator('li[data-line-id] .waited');
+  await waited.waitFor({ timeout: 10000 });
+  assert.match(await waited.textContent(), /^\s*waited \d\d:\d\d\s*$/);
   const hold = workspace.getByRole('button', { name: /^Hold the call with/ });
   await hold.click({ timeout: 10000 });
   await workspace.getByText('On hold').waitFor();

@@ -155,8 +155,10 @@ export interface Line {
   /** Muted on the switchboard (W11). */
   muted?: boolean;
   note: string;
-  /** RFC 3339. */
+  /** RFC 3339: when answered (the talk timer), or parked; a ringing line: when dialled. */
   startedAt: string;
+  /** W2: how long the caller waited in the queue before the answer; absent if it never did. */
+  waitedMs?: number;
 }
 
 export type QueueEventType =

@@ -49,8 +49,12 @@ describe('Login', () => {
     expect((screen.getByLabelText('Remember me') as HTMLInputElement).checked).toBe(true);
     expect(document.activeElement).toBe(screen.getByLabelText('Password'));
     expect(screen.getByText(/No keyring on this computer/)).toBeTruthy();
-    await fireEvent.click(screen.getByLabelText('Remember me'));
+    // The hint describes the box while it is shown, and nothing points at it once it is gone.
+    const box = screen.getByLabelText('Remember me');
+    expect(document.getElementById(box.getAttribute('aria-describedby') ?? '')?.textContent).toMatch(/No keyring/);
+    await fireEvent.click(box);
     expect(screen.queryByText(/No keyring on this computer/)).toBeNull();
+    expect(box.hasAttribute('aria-describedby')).toBe(false);
   });
 
   it('sends the desk-phone choice with an extension only', async () => {

@@ -51,7 +51,7 @@ describe('Presence dot', () => {
       zoe: { state: 'away', message: 'Back at 2 pm', source: 'status' },
       marc: { state: 'busy', stale: true, updated: fiveMinAgo() },
     });
-    i18n.setLocale('fr');
+    await i18n.setLocale('fr');
     render(Presence, { id: 'zoe' });
     render(Presence, { id: 'marc' });
     await vi.waitFor(() => expect(screen.getAllByRole('img').map((d) => d.dataset.presence)).toEqual(['away', 'busy']));

@@ -3,8 +3,8 @@ import { i18n } from '../i18n/index.svelte';
 import { reasonText } from './reasons';
 
 describe('reasonText', () => {
-  it('translates the switchboard reason codes and keeps unknown ones readable', () => {
-    i18n.setLocale('fr');
+  it('translates the switchboard reason codes and keeps unknown ones readable', async () => {
+    await i18n.setLocale('fr');
     expect(reasonText('busy')).toBe('occupé');
     expect(reasonText('attendant went offline')).not.toBe('attendant went offline');
     expect(reasonText('407 Proxy Authentication Required')).toBe('407 Proxy Authentication Required');

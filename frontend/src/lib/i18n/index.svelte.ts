@@ -2,9 +2,6 @@
 // template that calls t() re-renders when the language changes.
 
 import en from '../../locales/en.json';
-import fr from '../../locales/fr.json';
-import nl from '../../locales/nl.json';
-import de from '../../locales/de.json';
 import type { Language } from '../api/types';
 
 export const LANGUAGES: readonly Language[] = ['fr', 'en', 'nl', 'de'];
@@ -20,7 +17,22 @@ type Paths<T> = {
 export type MessageKey = Paths<Messages>;
 export type Params = Record<string, string | number>;
 
-export const catalogs: Record<Language, unknown> = { en, fr, nl, de };
+// Only English (the fallback and the source of the keys) is in the start-up bundle: the
+// other catalogs are parsed when their language is chosen, not before every first paint.
+const loaders: Record<Exclude<Language, 'en'>, () => Promise<{ default: unknown }>> = {
+  fr: () => import('../../locales/fr.json'),
+  nl: () => import('../../locales/nl.json'),
+  de: () => import('../../locales/de.json'),
+};
+
+/** The catalogs loaded so far (English always). */
+export const catalogs: Partial<Record<Language, unknown>> = { en };
+
+/** Loads the catalog of a language, once. */
+export async function loadCatalog(lang: Language): Promise<unknown> {
+  if (lang !== 'en' && !catalogs[lang]) catalogs[lang] = (await loaders[lang]()).default;
+  return catalogs[lang];
+}
 
 export function isLanguage(v: unknown): v is Language {
   return typeof v === 'string' && (LANGUAGES as readonly string[]).includes(v);
@@ -89,10 +101,28 @@ function navigatorLanguages(): readonly string[] {
 }
 
 class I18n {
-  locale = $state<Language>(initialLanguage(undefined, navigatorLanguages()));
+  /** The language on screen; main.ts asks for the browser's before the first paint. */
+  locale = $state<Language>(DEFAULT_LANGUAGE);
+  #wanted: Language = DEFAULT_LANGUAGE;
 
-  setLocale(lang: string | undefined | null) {
-    this.locale = initialLanguage(lang, navigatorLanguages());
+  /**
+   * Switches to `lang` (else the browser's language, else English) as soon as its catalog is
+   * loaded, so that the screen never mixes languages; at once when it is loaded already.
+   * Resolves when the switch is done, or overtaken by a later one.
+   */
+  setLocale(lang: string | undefined | null): Promise<void> {
+    const next = initialLanguage(lang, navigatorLanguages());
+    this.#wanted = next;
+    if (catalogs[next]) {
+      this.locale = next;
+      return Promise.resolve();
+    }
+    return loadCatalog(next).then(
+      () => {
+        if (this.#wanted === next) this.locale = next;
+      },
+      (err: unknown) => console.error(`i18n: cannot load ${next}`, err), // stays in the current language
+    );
   }
 
   /** Translates `key`; a `count` param selects the plural form (key.one / key.other). */

@@ -11,6 +11,8 @@ import { session } from '../stores/session.svelte';
 import { settingsStore } from '../stores/settings.svelte';
 import { shortcuts } from '../stores/shortcuts.svelte';
 import { statsStore } from '../stores/stats.svelte';
+import { callbacksStore } from '../stores/callbacks.svelte';
+import { draftFromContext } from '../components/callbacks/prefill';
 import { workspaceStore } from '../stores/workspace.svelte';
 import type { ActionId } from './registry';
 
@@ -319,6 +321,10 @@ async function dispatch(action: ActionId, hooks: ActionHooks): Promise<unknown> 
     case 'help':
       shortcuts.helpOpen = true;
       return;
+    case 'callback':
+      // W15: for the contact shown (or the active number), about my call at hand.
+      callbacksStore.openDialog(draftFromContext());
+      return;
   }
 }
 
@@ -337,6 +343,16 @@ export async function enterOnContact(number: string): Promise<void> {
   } catch (err) {
     notices.push(t('error.action', { error: errorText(err) }));
   }
+}
+
+/**
+ * The call a contact's number menu (C9) can transfer: my call at hand when it is on the
+ * switchboard and no consultation is going on; `consult` when it can also be consulted (a line).
+ */
+export function transferableCall(): { callId: string; consult: boolean } | null {
+  const c = atHand();
+  if (!c?.callId || queueStore.linesOf(me()).some((l) => l.peer)) return null;
+  return { callId: c.callId, consult: Boolean(c.line) };
 }
 
 /** The id of the call the Answer key would pick up when nothing rings for me (for its tooltip). */

@@ -16,6 +16,7 @@ export const ACTION_IDS = [
   'swap',
   'complete',
   'park',
+  'callback',
   'call',
   // navigation
   'focusSearch',
@@ -60,6 +61,7 @@ export const ACTIONS: readonly ActionDef[] = [
   { id: 'swap', group: 'calls', keys: ['Alt+S'] },
   { id: 'complete', group: 'calls', keys: ['F10'] },
   { id: 'park', group: 'calls', keys: ['Alt+P'] },
+  { id: 'callback', group: 'calls', keys: ['Alt+C'] },
   { id: 'call', group: 'calls', keys: ['Ctrl+Enter'] },
   { id: 'focusSearch', group: 'navigation', keys: ['Escape'] },
   { id: 'focusNumber', group: 'navigation', keys: ['Alt+N'] },

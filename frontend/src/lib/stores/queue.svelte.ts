@@ -392,6 +392,8 @@ export class QueueStore {
     // The call.updated event brings the note to everyone; reflect it at once locally too.
     const call = this.findCall(callId);
     if (call) call.note = note;
+    // An answered, held or parked call is a line (and a consultation's second line names it too).
+    for (const l of this.lines) if (l.callId === callId) l.note = note;
   }
 
   /** Hold (W10) or resume the call (the switchboard call id of a softphone call). */

@@ -18,6 +18,7 @@ import { phoneStore } from './phone.svelte';
 import { presenceStore } from './presence.svelte';
 import { statsStore } from './stats.svelte';
 import { calendarStore } from './calendar.svelte';
+import { callbacksStore } from './callbacks.svelte';
 import { queueStore } from './queue.svelte';
 import { settingsStore } from './settings.svelte';
 import { t } from '../i18n/index.svelte';
@@ -144,6 +145,7 @@ export class SessionStore {
     this.phase = 'main';
     presenceStore.start();
     void queueStore.start();
+    void callbacksStore.start();
     if (user.telephony) void phoneStore.start();
     else phoneStore.stop();
   }
@@ -154,6 +156,7 @@ export class SessionStore {
     phoneStore.stop();
     presenceStore.stop();
     calendarStore.stop();
+    callbacksStore.stop();
     directoryStore.reset();
     favoritesStore.reset();
     connectionStore.stop();

@@ -116,7 +116,8 @@ export class SettingsStore {
     this.#deps.onSaveError = fn;
   }
 
-  /** Loads the settings; keeps the defaults (and rethrows nothing) when unavailable. */
+  /** Loads the settings and the catalog of their language; keeps the defaults (and rethrows
+   * nothing) when unavailable. */
   async load(): Promise<boolean> {
     try {
       const raw = await this.#deps.api.get();
@@ -126,15 +127,16 @@ export class SettingsStore {
     } catch {
       return false;
     } finally {
-      this.apply();
+      await this.apply();
     }
   }
 
-  /** Applies language and theme to the document. */
-  apply() {
-    i18n.setLocale(this.value.language);
-    if (typeof document !== 'undefined') document.documentElement.lang = i18n.locale;
+  /** Applies theme and language to the document; resolves once the language is on screen. */
+  apply(): Promise<void> {
     this.applyTheme();
+    return i18n.setLocale(this.value.language).then(() => {
+      if (typeof document !== 'undefined') document.documentElement.lang = i18n.locale;
+    });
   }
 
   applyTheme() {

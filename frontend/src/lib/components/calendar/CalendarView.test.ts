@@ -81,7 +81,7 @@ describe('contact calendar (D2)', () => {
     expect(screen.queryByRole('radiogroup')).toBeNull();
     calendarStore.stop();
     document.body.innerHTML = '';
-    i18n.setLocale('de');
+    await i18n.setLocale('de');
     await shown('nomail');
     expect(screen.getByTestId('calendar-unavailable').textContent?.trim()).toBe('Dieser Kontakt hat keine E-Mail-Adresse');
   });
@@ -138,7 +138,7 @@ describe('contact calendar (D2)', () => {
     expect(screen.getByText('Nov 22 – 28, 2026')).toBeTruthy();
     expect(screen.getByTestId('calendar-grid').querySelector('.dayhead')?.textContent).toContain('Sun');
 
-    i18n.setLocale('fr'); // the same browser
+    await i18n.setLocale('fr'); // the same browser
     await calendarStore.refresh();
     await vi.waitFor(() => expect(asked.at(-1)!.slice(1)).toEqual([at(0, 0, 23), at(0, 0, 30)]));
     expect(screen.getByTestId('calendar-grid').querySelector('.dayhead')?.textContent).toContain('lun.');
@@ -159,7 +159,7 @@ describe('contact calendar (D2)', () => {
       { id: 'marc', state: 'away', source: 'calendar', until: at(18, 0, 27), activity: 'meeting' },
       { id: 'lea', state: 'away', source: 'calendar', until: at(18, 0, 27), activity: 'oof', message: 'Salon Lyon' },
     ]);
-    i18n.setLocale('fr');
+    await i18n.setLocale('fr');
     render(Presence, { id: 'zoe' });
     render(Presence, { id: 'marc' });
     render(Presence, { id: 'lea' });

@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Contact } from '../../api/types';
-import { catalogs, type MessageKey, type Params } from '../../i18n/index.svelte';
+import { catalogs, LANGUAGES, loadCatalog, type MessageKey, type Params } from '../../i18n/index.svelte';
 import { mailtoHref } from './mailto';
+
+beforeAll(() => Promise.all(LANGUAGES.map(loadCatalog)));
 
 function translator(lang: 'en' | 'fr' | 'nl' | 'de') {
   return (key: MessageKey, params?: Params) => {

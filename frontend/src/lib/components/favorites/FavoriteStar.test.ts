@@ -163,4 +163,54 @@ describe('FavoritesPanel', () => {
     expect(saves.at(-1)![1].contactIds).toEqual([]);
     expect(directoryStore.selected?.id).toBe('c-1');
   });
+
+  it('F4: the star of a favorite lists its groups; unticking the group shown removes it from that group only', async () => {
+    i18n.setLocale('en');
+    const saves = stubBridge([
+      { id: 'default', name: '', contactIds: ['c-1'], fields: [] },
+      { id: 'it', name: 'IT', contactIds: ['c-1'], fields: [] },
+    ]);
+    await favoritesStore.load('admin');
+    favoritesStore.setActive('it');
+    render(FavoritesPanel, { collapsed: false, ontoggle: () => {} });
+
+    const row = document.querySelector<HTMLElement>('li[data-favorite-id="c-1"]')!;
+    const star = within(row).getByRole('button', { name: 'Favorite: Hélène Dubois' });
+    expect(star.getAttribute('aria-pressed')).toBe('true');
+    await fireEvent.click(star);
+    const menu = screen.getByRole('menu', { name: 'Favorite tabs for Hélène Dubois' });
+    const items = within(menu).getAllByRole('menuitemcheckbox');
+    expect(items.map((i) => [i.textContent?.trim(), i.getAttribute('aria-checked')])).toEqual([
+      ['Favorites', 'true'],
+      ['IT', 'true'],
+    ]);
+
+    await fireEvent.click(within(menu).getByRole('menuitemcheckbox', { name: 'IT' }));
+    // The row leaves the IT tab, its menu with it; the focus goes back to the tabs.
+    await vi.waitFor(() => expect(document.querySelector('li[data-favorite-id]')).toBeNull());
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'IT' }));
+    await favoritesStore.settled();
+    expect(saves.at(-1)!.map((g) => g.contactIds)).toEqual([['c-1'], []]);
+
+    // Still a favorite in the other tab.
+    await fireEvent.click(screen.getByRole('tab', { name: 'Favorites' }));
+    expect(document.querySelector('li[data-favorite-id="c-1"]')).not.toBeNull();
+  });
+
+  it('F4: with one group, the star of a favorite removes it at once', async () => {
+    i18n.setLocale('en');
+    const saves = stubBridge([{ id: 'default', name: '', contactIds: ['c-1'], fields: [] }]);
+    await favoritesStore.load('admin');
+    render(FavoritesPanel, { collapsed: false, ontoggle: () => {} });
+
+    const row = document.querySelector<HTMLElement>('li[data-favorite-id="c-1"]')!;
+    const star = within(row).getByRole('button', { name: 'Favorite: Hélène Dubois' });
+    expect(star.getAttribute('title')).toBe('Remove from Favorites');
+    await fireEvent.click(star);
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(document.querySelector('li[data-favorite-id]')).toBeNull();
+    await favoritesStore.settled();
+    expect(saves).toEqual([[{ id: 'default', name: '', contactIds: [], fields: [] }]]);
+  });
 });

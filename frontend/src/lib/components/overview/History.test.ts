@@ -26,7 +26,7 @@ describe('History (O2)', () => {
   });
 
   it("shows why a call failed in the attendant's language, and old free-text reasons as stored", async () => {
-    i18n.setLocale('fr');
+    await i18n.setLocale('fr');
     render(History);
     historyStore.entries = [
       entry(1, { reason: 'not found' }),

@@ -9,6 +9,7 @@ import { phoneStore } from '../../stores/phone.svelte';
 import { queueStore } from '../../stores/queue.svelte';
 import { session } from '../../stores/session.svelte';
 import { workspaceStore } from '../../stores/workspace.svelte';
+import { directoryStore } from '../../stores/directory.svelte';
 import ParkedCalls from '../overview/ParkedCalls.svelte';
 import WorkspacePanel from './WorkspacePanel.svelte';
 
@@ -151,5 +152,71 @@ describe('switchboard lines in the workspace', () => {
     expect(parked.textContent).toContain('parked by sophie');
     await fireEvent.click(within(parked).getByRole('button', { name: 'Retrieve the parked call from Hélène Dubois' }));
     await vi.waitFor(() => expect(calls.at(-1)).toEqual({ service: 'Calls', method: 'Retrieve', args: ['c-3'] }));
+  });
+
+  it('W13: a note is written on the answered call; every attendant gets it, Esc cancels', async () => {
+    const calls = stubBridge();
+    event('line.updated', sbLine('c-4'));
+    render(WorkspacePanel, { collapsed: false, ontoggle: () => {} });
+    const li = item('c-4');
+
+    await fireEvent.click(within(li).getByRole('button', { name: 'Note for Hélène Dubois' }));
+    const input = within(li).getByRole('textbox', { name: 'Note for Hélène Dubois' }) as HTMLInputElement;
+    await vi.waitFor(() => expect(document.activeElement).toBe(input));
+    await fireEvent.input(input, { target: { value: '  Wants the invoice of March ' } });
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    await vi.waitFor(() =>
+      expect(calls).toEqual([{ service: 'Queue', method: 'SetNote', args: ['c-4', 'Wants the invoice of March'] }]),
+    );
+    expect(within(li).queryByRole('textbox')).toBeNull();
+    await vi.waitFor(() => expect(li.textContent).toContain('Wants the invoice of March'));
+    await vi.waitFor(() => expect(document.activeElement).toBe(within(li).getByRole('button', { name: 'Note for Hélène Dubois' })));
+
+    // Esc leaves the note as it was, and sends nothing.
+    await fireEvent.click(within(li).getByRole('button', { name: 'Note for Hélène Dubois' }));
+    const again = within(li).getByRole('textbox', { name: 'Note for Hélène Dubois' }) as HTMLInputElement;
+    expect(again.value).toBe('Wants the invoice of March');
+    await fireEvent.input(again, { target: { value: 'scrap this' } });
+    await fireEvent.keyDown(again, { key: 'Escape' });
+    expect(within(li).queryByRole('textbox')).toBeNull();
+    expect(li.textContent).toContain('Wants the invoice of March');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('W13: no note on a consultation\'s second line nor on an outgoing call still ringing', () => {
+    event('line.updated', sbLine('c-5', { state: 'held', peer: 'c-5.consult' }));
+    event('line.updated', sbLine('c-5.consult', { callId: 'c-5', direction: 'out', number: '204', name: '', peer: 'c-5' }));
+    event('line.updated', sbLine('d-2', { direction: 'out', number: '0612345678', name: '', state: 'ringing' }));
+    render(WorkspacePanel, { collapsed: false, ontoggle: () => {} });
+    expect(within(item('c-5')).getByRole('button', { name: 'Note for Hélène Dubois' })).toBeTruthy();
+    expect(within(item('c-5.consult')).queryByRole('button', { name: /^Note for/ })).toBeNull();
+    expect(within(item('d-2')).queryByRole('button', { name: /^Note for/ })).toBeNull();
+  });
+
+  it('W12: E-mail writes to the contact in the details about the call I am on, with its note', async () => {
+    stubBridge();
+    const opened: string[] = [];
+    vi.stubGlobal('runtime', { BrowserOpenURL: (url: string) => opened.push(url) });
+    event('line.updated', sbLine('c-6', { note: 'Wants the invoice' }));
+    render(WorkspacePanel, { collapsed: false, ontoggle: () => {} });
+
+    const none = screen.getByRole('button', { name: 'E-mail: select a contact with an e-mail address first' });
+    expect((none as HTMLButtonElement).disabled).toBe(true);
+
+    directoryStore.show({
+      id: 'k-1',
+      displayName: 'Jan Peeters',
+      emails: ['jan.peeters@example.com'],
+      phones: [],
+      visibility: 'public',
+      source: 'local',
+      updated: '2026-11-25T10:00:00Z',
+    });
+    const mail = await screen.findByRole('button', { name: 'Write to Jan Peeters about the current or last call' });
+    await fireEvent.click(mail);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatch(/^mailto:jan\.peeters@example\.com\?subject=Call%20from%20H%C3%A9l%C3%A8ne%20Dubois&body=/);
+    expect(decodeURIComponent(opened[0])).toContain('Note: Wants the invoice');
+    directoryStore.reset();
   });
 });
