@@ -62,3 +62,26 @@ test('a wrong password shows a clear error and stays on the login window', async
   assert.equal(await page.locator('section[data-panel]').count(), 0);
   await page.context().close();
 });
+
+// Last: it leaves the user's saved language behind (English again).
+test('the language chosen in Settings applies live, fetching only that catalog', async () => {
+  const page = await openConsole(browser, app.url, 'en-US');
+  const catalogs = [];
+  page.on('request', (r) => {
+    const m = r.url().match(/assets\/(fr|nl|de)-[^/]+\.js$/);
+    if (m) catalogs.push(m[1]);
+  });
+  await page.locator('#login-username').waitFor();
+  await login(page);
+  const queue = page.locator('section[data-panel="queue"]');
+  await queue.waitFor();
+  assert.deepEqual(catalogs, [], 'only English is loaded at start');
+  await page.getByRole('button', { name: locale('en').header.settings }).click();
+  for (const lang of ['fr', 'de', 'en']) {
+    await page.locator('#settings-language').selectOption(lang);
+    await queue.getByRole('heading', { name: locale(lang).panel.queue }).first().waitFor({ timeout: 10000 });
+    assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+  }
+  assert.deepEqual(catalogs, ['fr', 'de'], 'each catalog fetched once, when chosen');
+  await page.context().close();
+});
