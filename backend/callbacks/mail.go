@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"mime"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"net/smtp"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -136,7 +138,7 @@ func send(ctx context.Context, cfg MailConfig, tlsCfg *tls.Config, timeout time.
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return fmt.Errorf("cannot reach the mail server %s: %w", addr, err)
+		return fmt.Errorf("cannot reach the mail server %s: %w", addr, dialReason(err))
 	}
 	defer conn.Close()
 	// net/smtp takes no context: a deadline on the connection bounds it, and
@@ -253,4 +255,23 @@ func parseAddress(a string) (*mail.Address, error) {
 		return nil, fmt.Errorf("empty address")
 	}
 	return mail.ParseAddress(a)
+}
+
+// dialReason is the gist of a failed dial — "connection refused", "i/o
+// timeout", "no such host" — for a message attendants read on the request;
+// the address is already in it.
+func dialReason(err error) error {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return dns
+	}
+	var sys *os.SyscallError
+	if errors.As(err, &sys) {
+		return sys.Err
+	}
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return op.Err
+	}
+	return err
 }
