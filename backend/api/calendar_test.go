@@ -40,17 +40,7 @@ func calendarRig(t *testing.T) *rig {
 // rawGet returns the status and body of an authenticated GET.
 func rawGet(t *testing.T, r *rig, c *Client, path string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", r.srv.URL+"/api/v1"+path, nil)
-	if c != nil {
-		req.Header.Set("Authorization", "Bearer "+c.Token())
-	}
-	resp, err := r.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return rawDo(t, r, c, "GET", path, "")
 }
 
 func eventLines(evs []calendar.Event) []string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/concierge-console/concierge/backend/callbacks"
 	"github.com/concierge-console/concierge/backend/directory"
@@ -87,7 +86,7 @@ func (s *Server) createCallback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if in.ForName == "" {
-			in.ForName = ct.DisplayName
+			in.ForName = contactName(ct)
 		}
 		if in.ForNumber == "" && len(ct.Phones) > 0 {
 			in.ForNumber = ct.Phones[0].Number
@@ -97,9 +96,6 @@ func (s *Server) createCallback(w http.ResponseWriter, r *http.Request) {
 		}
 		if ct.Visibility == directory.Private {
 			target.PrivateTo = ct.Owner
-		}
-		if in.ForName == "" {
-			in.ForName = contactName(ct)
 		}
 	}
 	// The e-mail goes out even if the attendant's console goes away meanwhile.
@@ -112,8 +108,9 @@ func (s *Server) createCallback(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, c)
 }
 
+// contactName is the contact's name, else its id.
 func contactName(ct directory.Contact) string {
-	if n := strings.TrimSpace(ct.FirstName + " " + ct.LastName); n != "" {
+	if n := ct.Name(); n != "" {
 		return n
 	}
 	return ct.ID

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -60,22 +59,6 @@ func startCallbackRig(t *testing.T, path string) *callbackRig {
 func (r *callbackRig) stop() {
 	r.srv.Close()
 	r.store.Close()
-}
-
-// rawDo returns the status and body of an authenticated request.
-func rawDo(t *testing.T, r *rig, c *Client, method, path, body string) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest(method, r.srv.URL+"/api/v1"+path, strings.NewReader(body))
-	if c != nil {
-		req.Header.Set("Authorization", "Bearer "+c.Token())
-	}
-	resp, err := r.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }
 
 func TestCallbacksRolesAndBadInput(t *testing.T) {

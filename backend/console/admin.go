@@ -75,19 +75,17 @@ var errNotAdmin = errors.New("only administrators can manage users and queues")
 // adminCall runs f on the switchboard's client and turns its refusals into
 // the switchboard's own message (400 validation, 404, 409 conflicts).
 func adminCall[T any](c *Console, f func(*api.Client) (T, error)) (T, error) {
-	cl, _, err := c.api()
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	out, err := f(cl)
-	var se *api.StatusError
-	switch {
-	case err == nil:
-		return out, nil
-	case errors.As(err, &se) && se.Status == http.StatusForbidden:
-		return out, fmt.Errorf("%w (%s)", errNotAdmin, se.Msg)
-	default:
-		return out, unwrap(err)
-	}
+	return refusedAs(c, errNotAdmin, f)
+}
+
+// refusedAs is live, with a 403 told as notAllowed plus the switchboard's reason:
+// the session's role is not enough for what was asked.
+func refusedAs[T any](c *Console, notAllowed error, f func(*api.Client) (T, error)) (T, error) {
+	return live(c, func(cl *api.Client) (T, error) {
+		out, err := f(cl)
+		if se := (*api.StatusError)(nil); errors.As(err, &se) && se.Status == http.StatusForbidden {
+			return out, fmt.Errorf("%w (%s)", notAllowed, se.Msg)
+		}
+		return out, err
+	})
 }

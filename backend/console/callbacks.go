@@ -3,8 +3,6 @@ package console
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
 
 	"github.com/concierge-console/concierge/backend/api"
 	"github.com/concierge-console/concierge/backend/callbacks"
@@ -15,64 +13,48 @@ import (
 // makes reaches the front-end as a "callbacks:changed" event. Offline, the
 // calls fail with ErrOffline.
 
-// Callbacks lists the open callback requests and those done this week, newest first.
-func (c *Console) Callbacks(ctx context.Context) ([]callbacks.Callback, error) {
-	cl, _, err := c.api()
-	if err != nil {
-		return nil, err
-	}
-	out, err := cl.Callbacks(ctx)
-	if out == nil && err == nil {
-		out = []callbacks.Callback{}
-	}
-	return out, unwrap(err)
-}
-
-// CreateCallback takes a callback request; the switchboard e-mails it when it can.
-func (c *Console) CreateCallback(ctx context.Context, req callbacks.Request) (callbacks.Callback, error) {
-	cl, _, err := c.api()
-	if err != nil {
-		return callbacks.Callback{}, err
-	}
-	out, err := cl.CreateCallback(ctx, req)
-	return out, unwrap(err)
-}
-
-// CallbackDone marks a callback request done.
-func (c *Console) CallbackDone(ctx context.Context, id string) (callbacks.Callback, error) {
-	cl, _, err := c.api()
-	if err != nil {
-		return callbacks.Callback{}, err
-	}
-	out, err := cl.CallbackDone(ctx, id)
-	return out, unwrap(err)
-}
-
-// CallbackReopen opens a done callback request again.
-func (c *Console) CallbackReopen(ctx context.Context, id string) (callbacks.Callback, error) {
-	cl, _, err := c.api()
-	if err != nil {
-		return callbacks.Callback{}, err
-	}
-	out, err := cl.CallbackReopen(ctx, id)
-	return out, unwrap(err)
-}
-
-// errNotMailAdmin is what the UI shows when a non-administrator reaches the mail settings.
-var errNotMailAdmin = errors.New("only administrators can set the mail server")
-
-// mailCall is adminCall with the mail server's refusal message.
-func mailCall[T any](c *Console, f func(*api.Client) (T, error)) (T, error) {
+// live runs f against the switchboard: ErrOffline offline, the server's
+// message for a refusal.
+func live[T any](c *Console, f func(*api.Client) (T, error)) (T, error) {
 	cl, _, err := c.api()
 	if err != nil {
 		var zero T
 		return zero, err
 	}
 	out, err := f(cl)
-	if se := (*api.StatusError)(nil); errors.As(err, &se) && se.Status == http.StatusForbidden {
-		return out, fmt.Errorf("%w (%s)", errNotMailAdmin, se.Msg)
-	}
 	return out, unwrap(err)
+}
+
+// Callbacks lists the open callback requests and those done this week, newest first.
+func (c *Console) Callbacks(ctx context.Context) ([]callbacks.Callback, error) {
+	out, err := live(c, func(cl *api.Client) ([]callbacks.Callback, error) { return cl.Callbacks(ctx) })
+	if out == nil && err == nil {
+		out = []callbacks.Callback{}
+	}
+	return out, err
+}
+
+// CreateCallback takes a callback request; the switchboard e-mails it when it can.
+func (c *Console) CreateCallback(ctx context.Context, req callbacks.Request) (callbacks.Callback, error) {
+	return live(c, func(cl *api.Client) (callbacks.Callback, error) { return cl.CreateCallback(ctx, req) })
+}
+
+// CallbackDone marks a callback request done.
+func (c *Console) CallbackDone(ctx context.Context, id string) (callbacks.Callback, error) {
+	return live(c, func(cl *api.Client) (callbacks.Callback, error) { return cl.CallbackDone(ctx, id) })
+}
+
+// CallbackReopen opens a done callback request again.
+func (c *Console) CallbackReopen(ctx context.Context, id string) (callbacks.Callback, error) {
+	return live(c, func(cl *api.Client) (callbacks.Callback, error) { return cl.CallbackReopen(ctx, id) })
+}
+
+// errNotMailAdmin is what the UI shows when a non-administrator reaches the mail settings.
+var errNotMailAdmin = errors.New("only administrators can set the mail server")
+
+// mailCall is live with the mail server's refusal message for a non-administrator.
+func mailCall[T any](c *Console, f func(*api.Client) (T, error)) (T, error) {
+	return refusedAs(c, errNotMailAdmin, f)
 }
 
 // MailSettings returns the mail server settings (never the password).

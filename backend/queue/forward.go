@@ -189,11 +189,11 @@ func (e *Engine) forward(en *entry, target, reason string) {
 func (e *Engine) ForwardFailed(c Call) error {
 	var err error
 	e.update(func() {
-		if c.ForwardFailed == nil {
-			c.ForwardFailed = &ForwardFailure{}
-		} else {
-			c.ForwardFailed = &ForwardFailure{Target: c.ForwardFailed.Target, Reason: c.ForwardFailed.Reason} // the caller's copy stays theirs
+		var f ForwardFailure
+		if c.ForwardFailed != nil {
+			f = *c.ForwardFailed // the caller's copy stays theirs
 		}
+		c.ForwardFailed = &f
 		c.EnteredAt = e.now()
 		c.Recall = false
 		c.RejectedBy = nil

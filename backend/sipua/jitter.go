@@ -21,13 +21,12 @@ import (
 // max = 100 ms). The floor starts at min and rises by 10 ms each time a packet comes
 // too late (jitter the estimate missed: a stalled sender, a playout clock that is
 // itself irregular; not a lost packet), sinking back 5 ms per 10 s of clean play.
-// On a quiet
-// LAN a packet waits 10–30 ms between its arrival and its playing: a frame is
-// skipped only when every read for a while had one to spare, so a playout clock
-// that wobbles keeps it in the upper half. When the buffer holds more than needed for a while (the sender's clock is
-// fast, or a burst arrived after a stall) one frame is skipped to bring the delay
-// back down; when it runs dry the missing audio is concealed and playing restarts
-// once target is reached again.
+// On a quiet LAN a packet waits 10–30 ms between its arrival and its playing: a
+// frame is skipped only when every read for a while had one to spare, so a playout
+// clock that wobbles keeps it in the upper half. When the buffer holds more than
+// needed for a while (the sender's clock is fast, or a burst arrived after a stall)
+// one frame is skipped to bring the delay back down; when it runs dry the missing
+// audio is concealed and playing restarts once target is reached again.
 //
 // Push and Read may be called from different goroutines. Read never blocks: it is
 // called by the playout clock (the sound card's, or a ticker) and must return a
