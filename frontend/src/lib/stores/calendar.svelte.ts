@@ -11,6 +11,7 @@
 
 import { CalendarAPI, type CalendarSettings, type CalendarSettingsUpdate, type CalendarTest, type Schedule } from '../api/calendar';
 import { i18n } from '../i18n/index.svelte';
+import { AdminSettingsStore } from './adminSettings.svelte';
 
 export type CalendarMode = 'day' | 'week';
 
@@ -235,52 +236,11 @@ export class CalendarStore {
 
 export const calendarStore = new CalendarStore();
 
-/** Settings → Calendar (administrators): the connection to the calendar server. */
-export class CalendarAdminStore {
-  settings = $state.raw<CalendarSettings | null>(null);
-  loadError = $state('');
-  saving = $state(false);
-  testing = $state(false);
-  test = $state.raw<CalendarTest | null>(null);
-  testError = $state('');
-
-  #api: Pick<CalendarAPI, 'settings' | 'save' | 'test'>;
-
+/** Settings → Calendar (administrators): the connection to the calendar server. Saving rejects with the server's message (bad URL
+ * template, missing tenant…); the test reads one person's calendar with the saved settings. */
+export class CalendarAdminStore extends AdminSettingsStore<CalendarSettings, CalendarSettingsUpdate, CalendarTest> {
   constructor(api: Pick<CalendarAPI, 'settings' | 'save' | 'test'> = CalendarAPI) {
-    this.#api = api;
-  }
-
-  async load(): Promise<void> {
-    try {
-      this.settings = await this.#api.settings();
-      this.loadError = '';
-    } catch (err) {
-      this.loadError = message(err);
-    }
-  }
-
-  /** Saves; rejects with the server's message (bad URL template, missing tenant…). */
-  async save(s: CalendarSettingsUpdate): Promise<void> {
-    this.saving = true;
-    try {
-      this.settings = await this.#api.save(s);
-    } finally {
-      this.saving = false;
-    }
-  }
-
-  /** Reads one person's calendar with the saved settings. Never rejects. */
-  async runTest(email: string): Promise<void> {
-    this.testing = true;
-    this.test = null;
-    this.testError = '';
-    try {
-      this.test = await this.#api.test(email);
-    } catch (err) {
-      this.testError = message(err);
-    } finally {
-      this.testing = false;
-    }
+    super({ load: () => api.settings(), save: (s) => api.save(s), test: (email) => api.test(email) });
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from '../api/callbacks';
 import { BRIDGE_STATE_EVENT, bridgeConnected, on as transportOn, type EventCallback } from '../api/transport';
 import { Events, type ConnectionState } from '../api/types';
+import { AdminSettingsStore } from './adminSettings.svelte';
 
 export interface CallbacksStoreDeps {
   api: Pick<CallbacksAPI, 'list' | 'create' | 'done' | 'reopen'>;
@@ -22,21 +23,11 @@ export interface CallbacksStoreDeps {
 }
 
 /** What the dialog opens with; every field can be changed there. */
-export interface CallbackDraft {
-  forId: string;
-  forName: string;
-  forNumber: string;
-  callerName: string;
-  callerNumber: string;
-  message: string;
-}
+export type CallbackDraft = Pick<Callback, 'forId' | 'forName' | 'forNumber' | 'callerName' | 'callerNumber' | 'message'>;
 
 export function emptyDraft(over: Partial<CallbackDraft> = {}): CallbackDraft {
   return { forId: '', forName: '', forNumber: '', callerName: '', callerNumber: '', message: '', ...over };
 }
-
-/** How long a done request stays listed (the switchboard lists those of the last 7 days). */
-export const DONE_KEPT_MS = 7 * 24 * 3600 * 1000;
 
 function normalize(c: Callback): Callback {
   return {
@@ -191,52 +182,12 @@ export class CallbacksStore {
 
 export const callbacksStore = new CallbacksStore();
 
-/** Settings → Mail (administrators): the outgoing mail server the requests are e-mailed with. */
-export class MailAdminStore {
-  settings = $state.raw<MailSettings | null>(null);
-  loadError = $state('');
-  saving = $state(false);
-  testing = $state(false);
-  test = $state.raw<MailTest | null>(null);
-  testError = $state('');
-
-  #api: Pick<CallbacksAPI, 'mailSettings' | 'saveMailSettings' | 'testMail'>;
-
+/** Settings → Mail (administrators): the outgoing mail server the requests are e-mailed with.
+ * Saving rejects with the switchboard's message (bad port, missing sender…); the test sends one
+ * message with the saved settings. */
+export class MailAdminStore extends AdminSettingsStore<MailSettings, MailSettingsUpdate, MailTest> {
   constructor(api: Pick<CallbacksAPI, 'mailSettings' | 'saveMailSettings' | 'testMail'> = CallbacksAPI) {
-    this.#api = api;
-  }
-
-  async load(): Promise<void> {
-    try {
-      this.settings = await this.#api.mailSettings();
-      this.loadError = '';
-    } catch (err) {
-      this.loadError = message(err);
-    }
-  }
-
-  /** Saves; rejects with the switchboard's message (bad port, missing sender…). */
-  async save(s: MailSettingsUpdate): Promise<void> {
-    this.saving = true;
-    try {
-      this.settings = await this.#api.saveMailSettings(s);
-    } finally {
-      this.saving = false;
-    }
-  }
-
-  /** Sends a test message with the saved settings. Never rejects. */
-  async runTest(to: string): Promise<void> {
-    this.testing = true;
-    this.test = null;
-    this.testError = '';
-    try {
-      this.test = await this.#api.testMail(to);
-    } catch (err) {
-      this.testError = message(err);
-    } finally {
-      this.testing = false;
-    }
+    super({ load: () => api.mailSettings(), save: (s) => api.saveMailSettings(s), test: (to) => api.testMail(to) });
   }
 }
 

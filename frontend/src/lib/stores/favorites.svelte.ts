@@ -226,6 +226,16 @@ export class FavoritesStore {
     });
   }
 
+  /**
+   * The star pressed on a contact (F3, F4): with one group it toggles there at once;
+   * with several it returns true, for the caller to open the menu of groups.
+   */
+  pressStar(contact: Contact): boolean {
+    if (this.groups.length !== 1) return this.groups.length > 1;
+    void this.toggle(contact.id, this.groups[0].id, contact);
+    return false;
+  }
+
   toggle(contactId: string, groupId: string, contact?: Contact): Promise<void> {
     return this.group(groupId)?.contactIds.includes(contactId)
       ? this.remove(contactId, groupId)

@@ -6,29 +6,13 @@ import { currentMailCall } from './mail.svelte';
 import { phoneStore } from './phone.svelte';
 import { queueStore } from './queue.svelte';
 import { session } from './session.svelte';
+import { lineUpdated as line, sbLine as anyLine } from './testing';
 
-function sbLine(id: string, extra: Partial<Line> = {}): Line {
-  return {
-    id,
-    callId: id,
-    attendant: 'sophie',
-    number: '+3225550100',
-    name: 'Hélène Dubois',
-    direction: 'in',
-    state: 'active',
-    note: '',
-    startedAt: '2026-11-26T09:15:00Z',
-    ...extra,
-  };
-}
-
-let seq = 0;
-const line = (l: Line) => queueStore.handleEvent({ seq: ++seq, type: 'line.updated', time: new Date().toISOString(), line: l, reason: '' });
+const sbLine = (id: string, extra: Partial<Line> = {}) => anyLine(id, { startedAt: '2026-11-26T09:15:00Z', ...extra });
 
 beforeEach(() => {
   session.user = { username: 'sophie', name: 'Sophie', role: 'attendant', extension: '201', telephony: true };
   queueStore.applySnapshot({ seq: 0, queues: [{ id: 'q1', name: 'Reception', priority: 1, calls: [] }], attendants: [] });
-  seq = 0;
 });
 afterEach(() => {
   phoneStore.stop();

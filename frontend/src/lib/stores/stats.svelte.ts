@@ -5,6 +5,7 @@
 
 import { STATS_EVENT, StatsAPI, type QueueStats, type Stats } from '../api/stats';
 import { on as transportOn, type EventCallback } from '../api/transport';
+import { i18n, t } from '../i18n/index.svelte';
 
 export interface StatsStoreDeps {
   api: Pick<StatsAPI, 'today'>;
@@ -21,6 +22,12 @@ export function goalOf(q: { serviceLevelSeconds?: number; serviceLevelTarget?: n
     target: q.serviceLevelTarget ? q.serviceLevelTarget / 100 : SERVICE_LEVEL_TARGET,
     seconds: q.serviceLevelSeconds || fallbackSeconds,
   };
+}
+
+/** The goal, as the tooltips and the wallboard say it: "Goal: 80 % within 20 s". */
+export function goalText(q: { serviceLevelSeconds?: number; serviceLevelTarget?: number }, fallbackSeconds?: number): string {
+  const g = goalOf(q, fallbackSeconds);
+  return t('stats.goal', { target: formatPercent(g.target, i18n.locale), seconds: g.seconds });
 }
 
 /** The queue's service level is known and under its own target. */

@@ -2,7 +2,7 @@
 // transfer of my call there, at once; without a call to transfer only Call is offered.
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Contact, FavoriteGroup, FavoriteGroupView, Line } from '../../api/types';
+import type { Contact, FavoriteGroup, FavoriteGroupView } from '../../api/types';
 import { i18n } from '../../i18n/index.svelte';
 import { favoritesStore } from '../../stores/favorites.svelte';
 import { phoneStore } from '../../stores/phone.svelte';
@@ -12,6 +12,7 @@ import { workspaceStore } from '../../stores/workspace.svelte';
 import DetailsPanel from '../panels/DetailsPanel.svelte';
 import FavoritesPanel from '../panels/FavoritesPanel.svelte';
 import { directoryStore } from '../../stores/directory.svelte';
+import { lineUpdated as line, sbLine } from '../../stores/testing';
 
 const jan: Contact = {
   id: 'k-1',
@@ -42,22 +43,6 @@ function stubBridge() {
   return calls;
 }
 
-function sbLine(id: string, extra: Partial<Line> = {}): Line {
-  return {
-    id,
-    callId: id,
-    attendant: 'sophie',
-    number: '+3225550100',
-    name: 'Hélène Dubois',
-    direction: 'in',
-    state: 'active',
-    note: '',
-    startedAt: new Date().toISOString(),
-    ...extra,
-  };
-}
-let seq = 0;
-const line = (l: Line) => queueStore.handleEvent({ seq: ++seq, type: 'line.updated', time: new Date().toISOString(), line: l, reason: '' });
 
 const numberButton = () =>
   within(document.querySelector<HTMLElement>('li[data-favorite-id="k-1"]')!).getByRole('button', { name: 'Use 204 (Work)' });
@@ -66,7 +51,6 @@ beforeEach(() => {
   i18n.setLocale('en');
   session.user = { username: 'sophie', name: 'Sophie', role: 'attendant', extension: '201', telephony: true };
   queueStore.applySnapshot({ seq: 0, queues: [{ id: 'q1', name: 'Reception', priority: 1, calls: [] }], attendants: [] });
-  seq = 0;
 });
 afterEach(() => {
   favoritesStore.reset();

@@ -13,6 +13,7 @@ import { historyStore } from '../../stores/history.svelte';
 import { phoneStore } from '../../stores/phone.svelte';
 import { queueStore } from '../../stores/queue.svelte';
 import { session } from '../../stores/session.svelte';
+import { lineUpdated, sbLine } from '../../stores/testing';
 import { workspaceStore } from '../../stores/workspace.svelte';
 import DetailsPanel from './DetailsPanel.svelte';
 import WorkspacePanel from './WorkspacePanel.svelte';
@@ -26,20 +27,8 @@ const jan: Contact = {
   updated: '2026-11-01T00:00:00Z',
 };
 
-function line(extra: Partial<Line> = {}): Line {
-  return {
-    id: 'c-1',
-    callId: 'c-1',
-    attendant: 'sophie',
-    number: '+32470123456',
-    name: 'Marc Lenoir',
-    direction: 'in',
-    state: 'active',
-    note: '',
-    startedAt: new Date().toISOString(),
-    ...extra,
-  };
-}
+/** Marc Lenoir's call on my workspace line c-1. */
+const line = (extra: Partial<Line> = {}): Line => sbLine('c-1', { number: '+32470123456', name: 'Marc Lenoir', ...extra });
 
 beforeEach(() => {
   i18n.setLocale('en');
@@ -58,7 +47,7 @@ afterEach(() => {
 
 describe('taking a callback request', () => {
   it('from a workspace line: the caller of that line, for the contact shown in the details', async () => {
-    queueStore.handleEvent({ seq: 1, type: 'line.updated', time: new Date().toISOString(), line: line(), reason: '' });
+    lineUpdated(line());
     directoryStore.show(jan);
     render(WorkspacePanel, { collapsed: false, ontoggle: () => {} });
     const li = document.querySelector<HTMLElement>('li[data-line-id="c-1"]')!;
@@ -123,7 +112,7 @@ describe('taking a callback request', () => {
     callbacksStore.closeDialog();
     directoryStore.show(null);
     workspaceStore.setNumber(' 0470 11 22 33 ');
-    queueStore.handleEvent({ seq: 1, type: 'line.updated', time: new Date().toISOString(), line: line({ state: 'held' }), reason: '' });
+    lineUpdated(line({ state: 'held' }));
     await runAction('callback', { openSettings: () => {} });
     expect(callbacksStore.draft).toMatchObject({ forId: '', forName: '', forNumber: '0470 11 22 33', callerName: 'Marc Lenoir' });
   });

@@ -8,25 +8,11 @@ import { notices } from '../../stores/notices.svelte';
 import { phoneStore } from '../../stores/phone.svelte';
 import { queueStore } from '../../stores/queue.svelte';
 import { session } from '../../stores/session.svelte';
+import { sbLine } from '../../stores/testing';
 import { workspaceStore } from '../../stores/workspace.svelte';
 import { directoryStore } from '../../stores/directory.svelte';
 import ParkedCalls from '../overview/ParkedCalls.svelte';
 import WorkspacePanel from './WorkspacePanel.svelte';
-
-function sbLine(id: string, extra: Partial<Line> = {}): Line {
-  return {
-    id,
-    callId: id,
-    attendant: 'sophie',
-    number: '+3225550100',
-    name: 'Hélène Dubois',
-    direction: 'in',
-    state: 'active',
-    note: '',
-    startedAt: new Date(Date.now() - 30_000).toISOString(),
-    ...extra,
-  };
-}
 
 function stubBridge() {
   const calls: { service: string; method: string; args: unknown[] }[] = [];

@@ -2,33 +2,13 @@
 // had waited in the queue (the switchboard's waitedMs), which stays fixed.
 import { render, screen } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Line } from '../../api/types';
 import { i18n } from '../../i18n/index.svelte';
 import { phoneStore } from '../../stores/phone.svelte';
 import { queueStore } from '../../stores/queue.svelte';
 import { session } from '../../stores/session.svelte';
 import { workspaceStore } from '../../stores/workspace.svelte';
+import { lineUpdated as update, sbLine } from '../../stores/testing';
 import WorkspacePanel from './WorkspacePanel.svelte';
-
-function sbLine(id: string, extra: Partial<Line> = {}): Line {
-  return {
-    id,
-    callId: id,
-    attendant: 'sophie',
-    number: '+3225550100',
-    name: 'Hélène Dubois',
-    direction: 'in',
-    state: 'active',
-    note: '',
-    startedAt: new Date(Date.now() - 30_000).toISOString(),
-    ...extra,
-  };
-}
-
-let seq = 0;
-function update(line: Line) {
-  queueStore.handleEvent({ seq: ++seq, type: 'line.updated', time: new Date().toISOString(), line, reason: '' });
-}
 
 const item = (id: string) => document.querySelector<HTMLElement>(`li[data-line-id="${id}"]`)!;
 const waited = (id: string) => item(id).querySelector<HTMLElement>('.waited');
@@ -37,7 +17,6 @@ beforeEach(() => {
   i18n.setLocale('en');
   session.user = { username: 'sophie', name: 'Sophie', role: 'attendant', extension: '201', telephony: true };
   queueStore.applySnapshot({ seq: 0, queues: [{ id: 'q1', name: 'Reception', priority: 1, calls: [] }], attendants: [] });
-  seq = 0;
 });
 afterEach(() => {
   workspaceStore.clear();
